@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/** `msk-gitops`: routes to a subcommand; turns errors into messages and exit codes, never a stack trace. */
+import { commands } from './cli/commands';
+import { UsageError, UserFacingError, type CommandContext } from './cli/command';
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, cmd]) => `  ${name.padEnd(width)}  ${cmd.summary}`);
+  return `usage: msk-gitops <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nmsk-gitops <command> --help shows a command's options.\n`;
+}
+
+export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    ctx.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    ctx.stderr.write(`msk-gitops: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.stdout.write(`usage: ${command.usage}\n\n${command.summary}\n`);
+    return 0;
+  }
+  try {
+    return await command.run({ ...ctx, argv: rest });
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      ctx.stderr.write(`msk-gitops ${name}: ${error.message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.stderr.write(`msk-gitops ${name}: ${message}\n`);
+    if (!(error instanceof UserFacingError) && process.env.MSK_GITOPS_DEBUG) ctx.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
+}

@@ -1,0 +1,44 @@
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
+import { testKafka, uniquePrefix } from '../support/kafka';
+
+describe('the local broker', () => {
+  it('is two brokers that create a replicated topic and an ACL and read them back', async () => {
+    const admin = (await testKafka()).admin();
+    await admin.connect();
+    try {
+      const cluster = await admin.describeCluster();
+      expect(cluster.brokers).toHaveLength(2);
+
+      const topic = `${uniquePrefix('smoke')}topic`;
+      await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 2 }], waitForLeaders: true });
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      expect(metadata.topics[0].partitions).toHaveLength(2);
+      expect(metadata.topics[0].partitions[0].replicas).toHaveLength(2);
+
+      const acl = {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: topic,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:smoke-user',
+        host: '*',
+        operation: AclOperationTypes.READ,
+        permissionType: AclPermissionTypes.ALLOW,
+      };
+      await admin.createAcls({ acl: [acl] });
+      const found = await admin.describeAcls({
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: topic,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      });
+      expect(found.resources[0].acls).toEqual([
+        { principal: 'User:smoke-user', host: '*', operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.ALLOW },
+      ]);
+      await admin.deleteAcls({ filters: [acl] });
+      await admin.deleteTopics({ topics: [topic] });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
