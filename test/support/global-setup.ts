@@ -5,6 +5,7 @@
 import { LOCAL_ADMIN, startLocalCluster } from '../../reconciler/localkafka/broker';
 
 export default async function globalSetup(): Promise<void> {
+  if (process.env.MSK_GITOPS_NO_BROKER === 'true') return; // unit/stacks-only runs while developing
   if (process.env.KAFKA_BOOTSTRAP_SERVERS) {
     console.log(`\nusing the external Kafka at ${process.env.KAFKA_BOOTSTRAP_SERVERS}`);
     return;
