@@ -25,6 +25,15 @@ export const ConnectionProfileSchema = z
       })
       .strict()
       .optional(),
+    /** Set when the cluster is AWS MSK: users then live as AmazonMSK_* secrets associated with this cluster. */
+    msk: z
+      .object({
+        clusterArn: z.string().regex(/^arn:aws[a-z-]*:kafka:/, 'expected an MSK cluster ARN'),
+        /** The customer-managed KMS key for the AmazonMSK_* secrets (MSK refuses the default key). */
+        secretsKmsKeyId: z.string().min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ConnectionProfile = z.infer<typeof ConnectionProfileSchema>;
