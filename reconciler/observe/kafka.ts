@@ -1,0 +1,78 @@
+/**
+ * Reads the live cluster into the model's LiveState with a constant number of requests whatever its size: one
+ * metadata request for every topic, one DescribeConfigs for every topic (kafkajs sends it to one broker), one
+ * DescribeAcls with an ANY filter. Users come from the users store and are merged in by the reconcile step.
+ */
+import { ConfigResourceTypes, ConfigSource, type Admin, type DescribeConfigResponse } from 'kafkajs';
+import type { LiveState, LiveTopic } from '../model/schema';
+import { ANY_ACL_FILTER, decodeAcl, type AclBinding } from './acl-codec';
+
+export type LiveClusterState = Omit<LiveState, 'users'>;
+
+/** Only DYNAMIC_TOPIC_CONFIG entries are the topic's own overrides; everything else is a broker or static default. */
+export function topicOverrides(
+  entries: DescribeConfigResponse['resources'][number]['configEntries'],
+): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const entry of entries) {
+    // Sensitive values come back as null: they cannot be compared, so they are not managed.
+    if (entry.configSource === ConfigSource.TOPIC_CONFIG && entry.configValue !== null && !entry.isSensitive) {
+      overrides[entry.configName] = entry.configValue;
+    }
+  }
+  return overrides;
+}
+
+/** Live overrides of the named topics in one DescribeConfigs; a topic Kafka could not describe fails the read. */
+export async function describeTopicOverrides(
+  admin: Admin,
+  topics: string[],
+): Promise<Map<string, Record<string, string>>> {
+  const result = new Map<string, Record<string, string>>();
+  if (topics.length === 0) return result;
+  const response = await admin.describeConfigs({
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    includeSynonyms: false,
+  });
+  for (const resource of response.resources) {
+    if (resource.errorCode !== 0) {
+      throw new Error(
+        `describe configs of topic ${resource.resourceName}: ${resource.errorMessage || `error code ${resource.errorCode}`}`,
+      );
+    }
+    result.set(resource.resourceName, topicOverrides(resource.configEntries));
+  }
+  return result;
+}
+
+export async function observeCluster(admin: Admin): Promise<LiveClusterState> {
+  // No topic list means every topic, in a single Metadata request.
+  const metadata = await admin.fetchTopicMetadata();
+  const names = metadata.topics.map((topic) => topic.name).sort();
+  const [overrides, aclResponse] = await Promise.all([
+    describeTopicOverrides(admin, names),
+    admin.describeAcls(ANY_ACL_FILTER),
+  ]);
+
+  const topics: LiveTopic[] = metadata.topics
+    .map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.length,
+      // The widest replica set: a partition mid-reassignment or with an offline replica still counts its replicas.
+      replicationFactor: Math.max(0, ...topic.partitions.map((p) => p.replicas.length)),
+      config: overrides.get(topic.name) ?? {},
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+  if (aclResponse.errorCode !== 0) {
+    throw new Error(`describe ACLs: ${aclResponse.errorMessage || `error code ${aclResponse.errorCode}`}`);
+  }
+  const acls: AclBinding[] = [];
+  for (const resource of aclResponse.resources) {
+    for (const acl of resource.acls) {
+      const decoded = decodeAcl({ ...resource, ...acl });
+      if (decoded) acls.push(decoded);
+    }
+  }
+  return { topics, acls };
+}

@@ -1,0 +1,33 @@
+/** What the tool owns and what it must never touch, from settings.scope and settings.protected. */
+import { DEFAULT_PROTECTED_TOPICS, type Settings } from '../model/schema';
+
+/** `*` matches any run of characters; everything else is literal. */
+export function globMatches(pattern: string, name: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(name);
+}
+
+export function matchesAny(patterns: readonly string[], name: string): boolean {
+  return patterns.some((pattern) => globMatches(pattern, name));
+}
+
+/** A topic the tool may create, change or delete: in scope and not protected (Kafka's and MSK's internals never are). */
+export function topicIsManaged(settings: Settings, name: string): boolean {
+  return (
+    matchesAny(settings.scope.topics, name) &&
+    !matchesAny(settings.protected.topics, name) &&
+    !matchesAny(DEFAULT_PROTECTED_TOPICS, name)
+  );
+}
+
+/** ACLs are owned by principal. */
+export function principalIsManaged(settings: Settings, principal: string): boolean {
+  return matchesAny(settings.scope.principals, principal) && !matchesAny(settings.protected.principals, principal);
+}
+
+export function userIsManaged(settings: Settings, name: string): boolean {
+  return matchesAny(settings.scope.users, name) && !matchesAny(settings.protected.users, name);
+}

@@ -1,0 +1,119 @@
+/**
+ * Topics, their partition counts, replication factors and config overrides: desired vs live, as changes.
+ *
+ * Partitions only grow (Kafka cannot shrink a topic without recreating it). A replication-factor change is refused:
+ * it needs a partition reassignment (new replica lists per partition, throttled data movement) that an operator
+ * should run and watch with kafka-reassign-partitions, not a side effect of a merge.
+ *
+ * Configs are managed key by key and only for keys the manifests declare: an override set by hand on a key the
+ * manifests do not mention is left alone, and a key removed from the manifests is no longer managed (its live value
+ * stays). That keeps the tool safe on brownfield clusters where operators tune topics by hand.
+ */
+import type { Change, LiveTopic, Settings, TopicSpec, Verdict } from '../model/schema';
+import { matchesAny, topicIsManaged } from './scope';
+import { OK, deletionVerdict } from './verdicts';
+import { DEFAULT_PROTECTED_TOPICS } from '../model/schema';
+
+export function topicNotManagedReason(settings: Settings, name: string): string | null {
+  if (matchesAny(DEFAULT_PROTECTED_TOPICS, name) || matchesAny(settings.protected.topics, name)) {
+    return `topic ${name} is protected (settings.yaml protected.topics or Kafka/MSK internal topics)`;
+  }
+  if (!matchesAny(settings.scope.topics, name)) return `topic ${name} is outside settings.yaml scope.topics`;
+  return null;
+}
+
+function changesForDeclaredTopic(spec: TopicSpec, live: LiveTopic | undefined): Change[] {
+  const origin = spec.origin ? { origin: spec.origin } : {};
+  if (!live) {
+    return [
+      {
+        id: `topic:${spec.name}`,
+        action: 'create',
+        kind: 'topic',
+        resource: spec.name,
+        before: null,
+        after: { partitions: spec.partitions, replicationFactor: spec.replicationFactor, config: spec.config },
+        verdict: OK,
+        ...origin,
+      },
+    ];
+  }
+  const changes: Change[] = [];
+  if (spec.partitions !== live.partitions) {
+    const verdict: Verdict =
+      spec.partitions > live.partitions
+        ? OK
+        : {
+            status: 'refused',
+            reason: `partitions can only grow: ${live.partitions} → ${spec.partitions} would need the topic to be recreated`,
+          };
+    changes.push({
+      id: `partitions:${spec.name}`,
+      action: 'update',
+      kind: 'partitions',
+      resource: spec.name,
+      before: live.partitions,
+      after: spec.partitions,
+      verdict,
+      ...origin,
+    });
+  }
+  if (spec.replicationFactor !== live.replicationFactor) {
+    changes.push({
+      id: `replication:${spec.name}`,
+      action: 'update',
+      kind: 'replication',
+      resource: spec.name,
+      before: live.replicationFactor,
+      after: spec.replicationFactor,
+      verdict: {
+        status: 'refused',
+        reason: `replication factor change ${live.replicationFactor}→${spec.replicationFactor} needs a partition reassignment; run kafka-reassign-partitions`,
+      },
+      ...origin,
+    });
+  }
+  for (const key of Object.keys(spec.config).sort()) {
+    const want = spec.config[key];
+    const have = live.config[key];
+    if (want === have) continue;
+    changes.push({
+      id: `topic-config:${spec.name}:${key}`,
+      action: 'update',
+      kind: 'topic-config',
+      resource: `${spec.name} ${key}`,
+      before: have ?? null,
+      after: want,
+      verdict: OK,
+      ...origin,
+    });
+  }
+  return changes;
+}
+
+export function planTopics(desired: readonly TopicSpec[], live: readonly LiveTopic[], settings: Settings): Change[] {
+  const liveByName = new Map(live.map((topic) => [topic.name, topic]));
+  const declared = new Set(desired.map((topic) => topic.name));
+  const changes: Change[] = [];
+  for (const spec of desired) {
+    const diff = changesForDeclaredTopic(spec, liveByName.get(spec.name));
+    const reason = topicNotManagedReason(settings, spec.name);
+    // A declared topic the tool does not own is shown, never touched: silently ignoring it would hide a mistake.
+    changes.push(
+      ...(reason ? diff.map((change) => ({ ...change, verdict: { status: 'refused' as const, reason } })) : diff),
+    );
+  }
+  for (const topic of live) {
+    if (declared.has(topic.name) || !topicIsManaged(settings, topic.name)) continue;
+    changes.push({
+      id: `topic:${topic.name}`,
+      action: 'delete',
+      kind: 'topic',
+      resource: topic.name,
+      before: { partitions: topic.partitions, replicationFactor: topic.replicationFactor, config: topic.config },
+      after: null,
+      verdict: deletionVerdict(settings.deletions.topics, 'topics'),
+    });
+  }
+  return changes;
+}
