@@ -1,0 +1,352 @@
+/**
+ * SCRAM credentials on a self-managed Kafka, through DescribeUserScramCredentials (API key 50) and
+ * AlterUserScramCredentials (API key 51), KIP-554. kafkajs 2.2.4 has neither, so this file adds the two requests
+ * the way kafkajs defines its own (an `{apiKey, apiVersion, apiName, encode}` request and a `{decode, parse}`
+ * response, see kafkajs/src/protocol/requests/*) and sends them through kafkajs' own connection, already
+ * authenticated with the profile's SASL settings.
+ *
+ * How the gap is filled:
+ * - Both APIs exist only in version 0, which is a *flexible* version ("flexibleVersions": "0+"): compact strings,
+ *   compact arrays and compact bytes (unsigned-varint length + 1) and a tagged-field section after every struct.
+ *   kafkajs' Encoder/Decoder already have those primitives (writeUVarInt*, readUVarInt*, readTaggedFields).
+ * - Flexible requests use request header v2 = header v1 + a tagged-field section. kafkajs' request framer
+ *   (kafkajs/src/protocol/request.js) writes header v1 (api key, version, correlation id, client id) and then the
+ *   request body verbatim, so `encode()` below starts the body with the header's empty tagged-field section (one
+ *   0x00 byte): the bytes on the wire are exactly header v2 followed by the v0 body.
+ * - Flexible responses use response header v1 = correlation id + a tagged-field section. kafkajs' connection
+ *   consumes the correlation id and hands the rest to `decode()`, which therefore first skips the header's tagged
+ *   fields.
+ * - The connection comes from a kafkajs Cluster built by the Kafka client's own factory, so TLS, SASL (SCRAM or
+ *   IAM OAUTHBEARER), the socket factory and the client id are exactly the admin's. The requests go to the
+ *   controller kafkajs reports (on KRaft any broker forwards them to the active controller).
+ * - Salted passwords are computed here: SCRAM's Hi() is PBKDF2 with HMAC-SHA-512/256 (RFC 5802, RFC 7677), the
+ *   broker stores salt, iterations and the salted password, never the password.
+ */
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { ScramMechanism } from '../model/schema';
+
+// kafkajs ships its protocol codec as plain CommonJS without type declarations; these are the parts used here.
+interface KafkaEncoder {
+  writeInt8(value: number): KafkaEncoder;
+  writeInt32(value: number): KafkaEncoder;
+  writeUVarInt(value: number): KafkaEncoder;
+  writeUVarIntString(value: string | null): KafkaEncoder;
+  writeUVarIntBytes(value: Buffer): KafkaEncoder;
+  readonly buffer: Buffer;
+}
+interface KafkaDecoder {
+  readInt8(): number;
+  readInt16(): number;
+  readInt32(): number;
+  readUVarIntString(): string | null;
+  readUVarIntArray<T>(reader: (decoder: KafkaDecoder) => T): T[] | null;
+  readTaggedFields(): unknown;
+}
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs' codec is internal CommonJS, see above */
+const Encoder = require('kafkajs/src/protocol/encoder') as new () => KafkaEncoder;
+const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => KafkaDecoder;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export const DESCRIBE_USER_SCRAM_CREDENTIALS = 50;
+export const ALTER_USER_SCRAM_CREDENTIALS = 51;
+
+/** The ScramMechanism enum of the protocol (org.apache.kafka.clients.admin.ScramMechanism). */
+const MECHANISM_CODES: Record<ScramMechanism, number> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+const MECHANISM_NAMES = new Map<number, ScramMechanism>([
+  [1, 'SCRAM-SHA-256'],
+  [2, 'SCRAM-SHA-512'],
+]);
+const DIGESTS: Record<ScramMechanism, { digest: string; length: number }> = {
+  'SCRAM-SHA-256': { digest: 'sha256', length: 32 },
+  'SCRAM-SHA-512': { digest: 'sha512', length: 64 },
+};
+
+/** Error codes these two APIs answer with, by name; anything else is reported by its number. */
+const ERROR_NAMES: Record<number, string> = {
+  29: 'TOPIC_AUTHORIZATION_FAILED',
+  31: 'CLUSTER_AUTHORIZATION_FAILED',
+  33: 'UNSUPPORTED_SASL_MECHANISM',
+  35: 'UNSUPPORTED_VERSION',
+  41: 'NOT_CONTROLLER',
+  42: 'INVALID_REQUEST',
+  91: 'RESOURCE_NOT_FOUND',
+  92: 'DUPLICATE_RESOURCE',
+  93: 'UNACCEPTABLE_CREDENTIAL',
+};
+
+export function kafkaErrorName(code: number): string {
+  return ERROR_NAMES[code] ?? `Kafka error code ${code}`;
+}
+
+/** A request-level failure of one of these APIs (never carries credential material). */
+export class ScramRequestError extends Error {
+  constructor(
+    readonly api: string,
+    readonly errorCode: number,
+    errorMessage: string | null,
+  ) {
+    super(`${api} failed: ${kafkaErrorName(errorCode)}${errorMessage ? ` (${errorMessage})` : ''}`);
+  }
+}
+
+export interface ScramCredentialInfo {
+  mechanism: ScramMechanism;
+  iterations: number;
+}
+
+export interface ScramUserDescription {
+  name: string;
+  errorCode: number;
+  errorMessage: string | null;
+  credentials: ScramCredentialInfo[];
+}
+
+export interface ScramUpsertion {
+  name: string;
+  mechanism: ScramMechanism;
+  iterations: number;
+  salt: Buffer;
+  saltedPassword: Buffer;
+}
+
+export interface ScramDeletion {
+  name: string;
+  mechanism: ScramMechanism;
+}
+
+export interface ScramAlterResult {
+  name: string;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+/** SCRAM's Hi(password, salt, i) for the mechanism's hash (RFC 5802 §2.2): PBKDF2 with one block of output. */
+export function saltedPassword(password: string, salt: Buffer, iterations: number, mechanism: ScramMechanism): Buffer {
+  const { digest, length } = DIGESTS[mechanism];
+  return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, length, digest);
+}
+
+/** The upsertion for a user's new password, with a fresh random salt. */
+export function scramUpsertion(
+  name: string,
+  password: string,
+  mechanism: ScramMechanism,
+  iterations: number,
+  salt: Buffer = randomBytes(32),
+): ScramUpsertion {
+  return { name, mechanism, iterations, salt, saltedPassword: saltedPassword(password, salt, iterations, mechanism) };
+}
+
+/** The kafkajs protocol request object; `encode` prepends request header v2's empty tagged fields (see top). */
+interface ProtocolRequest {
+  apiKey: number;
+  apiVersion: number;
+  apiName: string;
+  encode(): Promise<KafkaEncoder>;
+}
+interface ProtocolResponse<T> {
+  decode(payload: Buffer): Promise<T>;
+  parse(data: T): Promise<T>;
+}
+
+function flexibleRequest(apiKey: number, apiName: string, writeBody: (encoder: KafkaEncoder) => void): ProtocolRequest {
+  return {
+    apiKey,
+    apiVersion: 0,
+    apiName,
+    encode: async () => {
+      const encoder = new Encoder().writeUVarInt(0); // request header v2: no tagged fields
+      writeBody(encoder);
+      return encoder.writeUVarInt(0); // the request body's own tagged fields
+    },
+  };
+}
+
+function compactArray<T>(encoder: KafkaEncoder, items: readonly T[] | null, write: (item: T) => void): void {
+  if (items === null) {
+    encoder.writeUVarInt(0);
+    return;
+  }
+  encoder.writeUVarInt(items.length + 1);
+  for (const item of items) {
+    write(item);
+    encoder.writeUVarInt(0); // the struct's tagged fields
+  }
+}
+
+/** DescribeUserScramCredentials v0: `users` null describes every user with a credential. */
+export function describeUserScramCredentialsRequest(users: readonly string[] | null): ProtocolRequest {
+  return flexibleRequest(DESCRIBE_USER_SCRAM_CREDENTIALS, 'DescribeUserScramCredentials', (encoder) =>
+    compactArray(encoder, users, (name) => encoder.writeUVarIntString(name)),
+  );
+}
+
+export function alterUserScramCredentialsRequest(
+  deletions: readonly ScramDeletion[],
+  upsertions: readonly ScramUpsertion[],
+): ProtocolRequest {
+  return flexibleRequest(ALTER_USER_SCRAM_CREDENTIALS, 'AlterUserScramCredentials', (encoder) => {
+    compactArray(encoder, deletions, (deletion) => {
+      encoder.writeUVarIntString(deletion.name).writeInt8(MECHANISM_CODES[deletion.mechanism]);
+    });
+    compactArray(encoder, upsertions, (upsertion) => {
+      encoder
+        .writeUVarIntString(upsertion.name)
+        .writeInt8(MECHANISM_CODES[upsertion.mechanism])
+        .writeInt32(upsertion.iterations)
+        .writeUVarIntBytes(upsertion.salt)
+        .writeUVarIntBytes(upsertion.saltedPassword);
+    });
+  });
+}
+
+function readStruct<T>(decoder: KafkaDecoder, read: () => T): T {
+  const value = read();
+  decoder.readTaggedFields();
+  return value;
+}
+
+export interface DescribeUserScramCredentialsResponse {
+  errorCode: number;
+  errorMessage: string | null;
+  results: ScramUserDescription[];
+}
+
+export const describeUserScramCredentialsResponse: ProtocolResponse<DescribeUserScramCredentialsResponse> = {
+  async decode(payload) {
+    const decoder = new Decoder(payload);
+    decoder.readTaggedFields(); // response header v1
+    decoder.readInt32(); // throttle_time_ms
+    const errorCode = decoder.readInt16();
+    const errorMessage = decoder.readUVarIntString();
+    const results =
+      decoder.readUVarIntArray((d) =>
+        readStruct(d, () => {
+          const name = d.readUVarIntString() ?? '';
+          const userErrorCode = d.readInt16();
+          const userErrorMessage = d.readUVarIntString();
+          const infos =
+            d.readUVarIntArray((c) => readStruct(c, () => ({ mechanism: c.readInt8(), iterations: c.readInt32() }))) ??
+            [];
+          const credentials = infos.flatMap(({ mechanism, iterations }) => {
+            const known = MECHANISM_NAMES.get(mechanism);
+            return known ? [{ mechanism: known, iterations }] : [];
+          });
+          return { name, errorCode: userErrorCode, errorMessage: userErrorMessage, credentials };
+        }),
+      ) ?? [];
+    decoder.readTaggedFields();
+    return { errorCode, errorMessage, results };
+  },
+  async parse(data) {
+    if (data.errorCode !== 0)
+      throw new ScramRequestError('DescribeUserScramCredentials', data.errorCode, data.errorMessage);
+    return data;
+  },
+};
+
+export interface AlterUserScramCredentialsResponse {
+  results: ScramAlterResult[];
+}
+
+export const alterUserScramCredentialsResponse: ProtocolResponse<AlterUserScramCredentialsResponse> = {
+  async decode(payload) {
+    const decoder = new Decoder(payload);
+    decoder.readTaggedFields(); // response header v1
+    decoder.readInt32(); // throttle_time_ms
+    const results =
+      decoder.readUVarIntArray((d) =>
+        readStruct(d, () => ({
+          name: d.readUVarIntString() ?? '',
+          errorCode: d.readInt16(),
+          errorMessage: d.readUVarIntString(),
+        })),
+      ) ?? [];
+    decoder.readTaggedFields();
+    return { results };
+  },
+  async parse(data) {
+    return data; // errors are per user
+  },
+};
+
+// The kafkajs internals this adapter touches: a Cluster from the client's factory and a Broker's connection pool.
+interface RawBroker {
+  versions: Record<number, { minVersion: number; maxVersion: number }> | null;
+  connectionPool: { send<T>(protocol: { request: ProtocolRequest; response: ProtocolResponse<T> }): Promise<T> };
+}
+interface RawCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findControllerBroker(): Promise<RawBroker>;
+}
+type ClusterFactory = (options: { metadataMaxAge?: number; allowAutoTopicCreation?: boolean }) => RawCluster;
+
+/** The kafkajs client's private cluster factory (the one admin(), producer() and consumer() use). */
+function clusterFactoryOf(kafka: Kafka): ClusterFactory {
+  const holder = kafka as unknown as Record<symbol, unknown>;
+  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  const factory = symbol ? holder[symbol] : undefined;
+  if (typeof factory !== 'function') {
+    throw new Error(
+      'this kafkajs version does not expose its cluster factory; SCRAM user management needs kafkajs 2.2.x',
+    );
+  }
+  return factory as ClusterFactory;
+}
+
+/** Talks KIP-554 to a self-managed cluster over one authenticated kafkajs connection. */
+export class KafkaScramAdmin {
+  private readonly cluster: RawCluster;
+  private connected = false;
+
+  constructor(kafka: Kafka) {
+    this.cluster = clusterFactoryOf(kafka)({ allowAutoTopicCreation: false });
+  }
+
+  private async broker(): Promise<RawBroker> {
+    if (!this.connected) {
+      await this.cluster.connect();
+      await this.cluster.refreshMetadata();
+      this.connected = true;
+    }
+    return this.cluster.findControllerBroker();
+  }
+
+  /** Whether the broker implements both APIs (Kafka 2.7+). */
+  async supported(): Promise<boolean> {
+    const broker = await this.broker();
+    const versions = broker.versions ?? {};
+    return [DESCRIBE_USER_SCRAM_CREDENTIALS, ALTER_USER_SCRAM_CREDENTIALS].every(
+      (key) => versions[key] !== undefined && versions[key].minVersion <= 0,
+    );
+  }
+
+  /** One request: every user (`null`) or the named ones; unknown names come back with RESOURCE_NOT_FOUND. */
+  async describe(users: readonly string[] | null = null): Promise<ScramUserDescription[]> {
+    const broker = await this.broker();
+    const response = await broker.connectionPool.send({
+      request: describeUserScramCredentialsRequest(users),
+      response: describeUserScramCredentialsResponse,
+    });
+    return response.results;
+  }
+
+  /** One request for every deletion and upsertion; a result per user (a user may appear in only one of them). */
+  async alter(deletions: readonly ScramDeletion[], upsertions: readonly ScramUpsertion[]): Promise<ScramAlterResult[]> {
+    if (deletions.length === 0 && upsertions.length === 0) return [];
+    const broker = await this.broker();
+    const response = await broker.connectionPool.send({
+      request: alterUserScramCredentialsRequest(deletions, upsertions),
+      response: alterUserScramCredentialsResponse,
+    });
+    return response.results;
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.connected) await this.cluster.disconnect();
+    this.connected = false;
+  }
+}
