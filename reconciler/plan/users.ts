@@ -4,6 +4,7 @@
  * plan can be printed, posted to a pull request or sent to Slack as it is.
  */
 import type { Change, LiveUser, PasswordSource, Settings, UserSpec } from '../model/schema';
+import { matchesAny, userIsManaged } from './scope';
 
 /** How a plan shows a password source: the kind and its reference, never the value. */
 export function describePasswordSource(source: PasswordSource): string {
@@ -11,16 +12,6 @@ export function describePasswordSource(source: PasswordSource): string {
   if ('env' in source) return `env ${source.env}`;
   if ('file' in source) return `file ${source.file}`;
   return `secretsManager ${source.secretsManager}`;
-}
-
-/** Settings globs: `*` matches any run of characters, everything else is literal. */
-function matchesGlob(name: string, glob: string): boolean {
-  const pattern = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${pattern.join('.*')}$`).test(name);
-}
-
-function matchesAny(name: string, globs: readonly string[]): boolean {
-  return globs.some((glob) => matchesGlob(name, glob));
 }
 
 function byName<T extends { name: string }>(a: T, b: T): number {
@@ -50,9 +41,9 @@ export function planUsers(desired: UserSpec[], live: LiveUser[] | null, settings
       after,
       origin: user.origin,
     };
-    const outside = !matchesAny(user.name, settings.scope.users)
+    const outside = !matchesAny(settings.scope.users, user.name)
       ? 'outside scope.users'
-      : matchesAny(user.name, settings.protected.users)
+      : matchesAny(settings.protected.users, user.name)
         ? 'protected by protected.users'
         : undefined;
     changes.push({
@@ -64,7 +55,7 @@ export function planUsers(desired: UserSpec[], live: LiveUser[] | null, settings
 
   for (const user of [...live].sort(byName)) {
     if (desiredNames.has(user.name)) continue;
-    if (!matchesAny(user.name, settings.scope.users) || matchesAny(user.name, settings.protected.users)) continue;
+    if (!userIsManaged(settings, user.name)) continue;
     changes.push({
       id: `user:${user.name}`,
       action: 'delete',
