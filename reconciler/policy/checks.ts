@@ -1,0 +1,227 @@
+/**
+ * Pull-request policy: what a change to the manifests may not do without an explicit opt-in in settings.yaml. The
+ * loader already rejects what is invalid; these rules reject what is valid but dangerous (everyone may read, an app may
+ * alter the cluster, a two-letter prefix grants half the cluster, a topic and its data disappear). Pure.
+ */
+import type { AclEntry, DesiredState, Origin } from '../model/schema';
+
+export const POLICY_RULES = [
+  'wildcard-principal',
+  'all-operation',
+  'cluster-alter',
+  'wildcard-resource',
+  'short-prefix',
+  'topic-deletion',
+  'naming',
+] as const;
+export type PolicyRule = (typeof POLICY_RULES)[number];
+
+export interface PolicyOptions {
+  /** Where findings about the settings themselves point (an invalid naming rule); default `settings.yaml`. */
+  settingsFile?: string;
+}
+
+type Place = { file: string; line: number; column: number };
+type PlaceOf = (origin: Origin | undefined) => Place;
+
+export interface PolicyViolation {
+  rule: PolicyRule;
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** `desired-state/apps/lms.yaml:4:3: User:* may Read … [wildcard-principal]`. */
+export function formatViolation(violation: PolicyViolation): string {
+  return `${violation.file}:${violation.line}:${violation.column}: ${violation.message} [${violation.rule}]`;
+}
+
+/** Operations that change the cluster itself (configs, quotas, ACLs, replicas), not one topic's data. */
+const CLUSTER_ALTER_OPERATIONS = new Set(['Alter', 'AlterConfigs', 'ClusterAction']);
+
+/**
+ * Every violation in `head`, sorted by place. `base` (the revision the change starts from) enables the rules about
+ * what a change removes; without it only `head` itself is judged.
+ */
+export function checkPolicy(
+  head: DesiredState,
+  base?: DesiredState | null,
+  options: PolicyOptions = {},
+): PolicyViolation[] {
+  const settingsPlace = { file: options.settingsFile ?? 'settings.yaml', line: 1, column: 1 };
+  const place = (origin: Origin | undefined) =>
+    origin ? { file: origin.file, line: origin.line, column: origin.column } : settingsPlace;
+  const violations = [...checkAcls(head, place), ...checkNaming(head, place)];
+  if (base) violations.push(...checkTopicDeletions(base, head, place));
+  return dedupe(violations).sort(compareViolations);
+}
+
+// --- ACLs -------------------------------------------------------------------------------------------------------
+
+function checkAcls(state: DesiredState, place: PlaceOf): PolicyViolation[] {
+  const policy = state.settings.policy;
+  const violations: PolicyViolation[] = [];
+  for (const acl of state.acls) {
+    // A deny narrows access; only what an ACL grants can be too broad.
+    if (acl.permission !== 'allow') continue;
+    const at = place(acl.origin);
+    const who = `${acl.principal}${acl.origin?.via ? ` (via ${acl.origin.via})` : ''}`;
+    if (isWildcardPrincipal(acl.principal) && !policy.allowWildcardPrincipal) {
+      violations.push({
+        rule: 'wildcard-principal',
+        ...at,
+        message: `${acl.principal} grants ${acl.operation} on ${resourceWords(acl)} to every authenticated principal; set policy.allowWildcardPrincipal: true in settings.yaml to allow it`,
+      });
+    }
+    if (acl.operation === 'All' && !policy.allowAllOperation) {
+      violations.push({
+        rule: 'all-operation',
+        ...at,
+        message: `${who} is granted All operations on ${resourceWords(acl)}; grant the operations it needs (Read, Write, Describe, …) or set policy.allowAllOperation: true`,
+      });
+    }
+    const altersCluster =
+      acl.resourceType === 'cluster' &&
+      (CLUSTER_ALTER_OPERATIONS.has(acl.operation) || (acl.operation === 'All' && policy.allowAllOperation));
+    if (altersCluster && !policy.allowClusterAlter) {
+      violations.push({
+        rule: 'cluster-alter',
+        ...at,
+        message: `${who} is granted ${acl.operation} on the cluster, which changes brokers, configs and ACLs for everyone; set policy.allowClusterAlter: true to allow it`,
+      });
+    }
+    if (acl.resourceType === 'cluster') continue;
+    const wildcardName = acl.patternType === 'literal' ? acl.resourceName === '*' : acl.resourceName === '';
+    if (wildcardName) {
+      violations.push({
+        rule: 'wildcard-resource',
+        ...at,
+        message: `${who} is granted ${acl.operation} on every ${acl.resourceType}; name the ${acl.resourceType} or a prefix of at least ${policy.minPrefixLength} characters`,
+      });
+    } else if (acl.patternType === 'prefixed' && acl.resourceName.length < policy.minPrefixLength) {
+      violations.push({
+        rule: 'short-prefix',
+        ...at,
+        message: `${who} is granted ${acl.operation} on ${resourceWords(acl)}: the prefix is ${acl.resourceName.length} character${acl.resourceName.length === 1 ? '' : 's'}, policy.minPrefixLength is ${policy.minPrefixLength}`,
+      });
+    }
+  }
+  return violations;
+}
+
+function isWildcardPrincipal(principal: string): boolean {
+  return principal.endsWith(':*');
+}
+
+function resourceWords(acl: AclEntry): string {
+  if (acl.resourceType === 'cluster') return 'the cluster';
+  if (acl.patternType === 'prefixed') return `${acl.resourceType}s prefixed "${acl.resourceName}"`;
+  return `${acl.resourceType} ${acl.resourceName}`;
+}
+
+// --- deletions --------------------------------------------------------------------------------------------------
+
+function checkTopicDeletions(base: DesiredState, head: DesiredState, place: PlaceOf): PolicyViolation[] {
+  if (head.settings.deletions.topics) return [];
+  const kept = new Set(head.topics.map((topic) => topic.name));
+  return base.topics
+    .filter((topic) => !kept.has(topic.name))
+    .map((topic) => ({
+      rule: 'topic-deletion' as const,
+      ...place(topic.origin),
+      message: `topic ${topic.name} is removed from the manifests, which would delete it and its data; set deletions.topics: true in settings.yaml to allow topic deletion`,
+    }));
+}
+
+// --- naming -----------------------------------------------------------------------------------------------------
+
+function checkNaming(state: DesiredState, place: PlaceOf): PolicyViolation[] {
+  const naming = state.settings.naming;
+  const violations: PolicyViolation[] = [];
+  const check = (kind: keyof typeof naming, name: string, origin: Origin | undefined) => {
+    const pattern = naming[kind];
+    if (pattern === undefined) return;
+    const regex = compileNamingRule(pattern);
+    if (regex === null) {
+      violations.push({
+        rule: 'naming',
+        ...place(undefined),
+        message: `naming.${kind} ${JSON.stringify(pattern)} is not a valid regular expression`,
+      });
+      return;
+    }
+    if (!regex.test(name)) {
+      violations.push({
+        rule: 'naming',
+        ...place(origin),
+        message: `${singular(kind)} name "${name}" does not match naming.${kind} ${JSON.stringify(pattern)}`,
+      });
+    }
+  };
+  for (const topic of state.topics) check('topics', topic.name, topic.origin);
+  for (const user of state.users) check('users', user.name, user.origin);
+  // Groups and apps exist only through ACLs: judge each name once, at its first declaration.
+  const groups = firstOrigins(
+    state.acls.filter(
+      (acl) => acl.resourceType === 'group' && acl.patternType === 'literal' && acl.resourceName !== '*',
+    ),
+    (acl) => acl.resourceName,
+  );
+  for (const [name, origin] of groups) check('groups', name, origin);
+  const apps = firstOrigins(
+    state.acls.filter((acl) => acl.origin?.via?.startsWith('app ')),
+    (acl) => acl.origin?.via?.slice('app '.length) ?? '',
+  );
+  for (const [name, origin] of apps) check('apps', name, origin);
+  return violations;
+}
+
+/** A naming rule must match the whole name: `[a-z-]+` does not accept `Pay_Events`. */
+function compileNamingRule(pattern: string): RegExp | null {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch {
+    return null;
+  }
+}
+
+function singular(kind: 'topics' | 'groups' | 'users' | 'apps'): string {
+  return kind.slice(0, -1);
+}
+
+function firstOrigins(acls: AclEntry[], nameOf: (acl: AclEntry) => string): Map<string, Origin | undefined> {
+  const first = new Map<string, Origin | undefined>();
+  for (const acl of acls) {
+    const name = nameOf(acl);
+    const known = first.get(name);
+    if (!first.has(name) || (acl.origin && (!known || compareOrigins(acl.origin, known) < 0)))
+      first.set(name, acl.origin);
+  }
+  return first;
+}
+
+// --- places -----------------------------------------------------------------------------------------------------
+
+function compareOrigins(a: Place, b: Place): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.column - b.column;
+}
+
+function compareViolations(a: PolicyViolation, b: PolicyViolation): number {
+  const byPlace = compareOrigins(a, b);
+  if (byPlace !== 0) return byPlace;
+  if (a.rule !== b.rule) return POLICY_RULES.indexOf(a.rule) - POLICY_RULES.indexOf(b.rule);
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/** One ACL block with several operations expands to several entries; identical findings are reported once. */
+function dedupe(violations: PolicyViolation[]): PolicyViolation[] {
+  const seen = new Set<string>();
+  return violations.filter((violation) => {
+    const key = formatViolation(violation);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
