@@ -1,0 +1,217 @@
+/**
+ * Applies the `ok` changes of a plan with one request per kind of change (createTopics with every new topic,
+ * createPartitions with every growth, one alterConfigs, one createAcls, one deleteAcls, one deleteTopics), retrying
+ * a step on retriable Kafka errors. A failing step marks its own changes failed and the next steps still run.
+ *
+ * Topic configs: kafkajs has no IncrementalAlterConfigs, and AlterConfigs REPLACES every dynamic override of a
+ * topic. So the config step first reads the current overrides of the affected topics (one DescribeConfigs, fresh,
+ * not the possibly stale plan-time view) and sends each topic's full set: the overrides it has, with the planned
+ * keys set to their new values. Overrides the manifests do not declare are thus kept as they are.
+ */
+import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
+import type { Change, Plan } from '../model/schema';
+import { encodeAcl, exactAclFilter, type AclBinding } from '../observe/acl-codec';
+import { describeTopicOverrides } from '../observe/kafka';
+import type { ChangeResult, UserChangeApplier } from './results';
+
+export interface ApplyOptions {
+  onProgress?: (event: { step: string; message: string }) => void;
+  /** Attempts per step when Kafka answers with a retriable error. */
+  attempts?: number;
+  /** Broker-side timeout for topic creation and deletion, ms. */
+  timeoutMs?: number;
+}
+
+export class PlanRefusedError extends Error {}
+
+interface TopicAfter {
+  partitions: number;
+  replicationFactor: number;
+  config: Record<string, string>;
+}
+
+function isRetriable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === true;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const nested = (error as { errors?: unknown }).errors;
+    if (Array.isArray(nested) && nested.length > 0) return nested.map(messageOf).join('; ');
+    return error.message;
+  }
+  return String(error);
+}
+
+async function withRetries<T>(attempts: number, action: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await action();
+    } catch (error) {
+      if (attempt >= attempts || !isRetriable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+/** Runs one batched step; its changes all succeed, or all fail naming the step (per-topic errors when Kafka gives them). */
+async function step(
+  name: string,
+  changes: Change[],
+  attempts: number,
+  action: () => Promise<Map<string, string> | void>,
+): Promise<ChangeResult[]> {
+  if (changes.length === 0) return [];
+  try {
+    const perResourceErrors = await withRetries(attempts, action);
+    return changes.map((change) => {
+      const error = perResourceErrors?.get(change.id);
+      return error ? { change, ok: false, error: `${name}: ${error}` } : { change, ok: true };
+    });
+  } catch (error) {
+    return changes.map((change) => ({ change, ok: false, error: `${name}: ${messageOf(error)}` }));
+  }
+}
+
+/** createTopics fails per topic; kafkajs reports them as an aggregate of errors that name their topic. */
+function createTopicErrors(error: unknown): Map<string, string> | null {
+  const nested = (error as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(nested)) return null;
+  const byTopic = new Map<string, string>();
+  for (const item of nested as Array<{ topic?: unknown; message?: unknown }>) {
+    if (typeof item.topic !== 'string') return null;
+    byTopic.set(`topic:${item.topic}`, String(item.message));
+  }
+  return byTopic;
+}
+
+export async function applyPlan(
+  admin: Admin,
+  plan: Plan,
+  users: UserChangeApplier | null,
+  options: ApplyOptions = {},
+): Promise<ChangeResult[]> {
+  if (plan.refused) throw new PlanRefusedError(`plan refused: ${plan.refused.reason}`);
+  const attempts = options.attempts ?? 3;
+  const timeout = options.timeoutMs ?? 30000;
+  const progress = (stepName: string, message: string): void => options.onProgress?.({ step: stepName, message });
+  const ok = plan.changes.filter((change) => change.verdict.status === 'ok');
+  const of = (kind: Change['kind'], action: Change['action']): Change[] =>
+    ok.filter((change) => change.kind === kind && change.action === action);
+  const results: ChangeResult[] = [];
+
+  const newTopics = of('topic', 'create');
+  if (newTopics.length) progress('createTopics', `creating ${newTopics.length} topic(s)`);
+  results.push(
+    ...(await step('createTopics', newTopics, attempts, async () => {
+      const topics: ITopicConfig[] = newTopics.map((change) => {
+        const after = change.after as TopicAfter;
+        return {
+          topic: change.resource,
+          numPartitions: after.partitions,
+          replicationFactor: after.replicationFactor,
+          configEntries: Object.entries(after.config).map(([name, value]) => ({ name, value })),
+        };
+      });
+      try {
+        await admin.createTopics({ topics, timeout, waitForLeaders: true });
+      } catch (error) {
+        const perTopic = createTopicErrors(error);
+        if (!perTopic) throw error;
+        return perTopic;
+      }
+    })),
+  );
+
+  const growth = of('partitions', 'update');
+  if (growth.length) progress('createPartitions', `adding partitions to ${growth.length} topic(s)`);
+  results.push(
+    ...(await step('createPartitions', growth, attempts, async () => {
+      await admin.createPartitions({
+        timeout,
+        topicPartitions: growth.map((change) => ({ topic: change.resource, count: change.after as number })),
+      });
+    })),
+  );
+
+  const configs = of('topic-config', 'update');
+  if (configs.length) progress('alterConfigs', `changing ${configs.length} topic config key(s)`);
+  results.push(
+    ...(await step('alterConfigs', configs, attempts, async () => {
+      const planned = new Map<string, Record<string, string>>();
+      for (const change of configs) {
+        const [, topic, key] = splitConfigId(change.id);
+        planned.set(topic, { ...planned.get(topic), [key]: change.after as string });
+      }
+      const current = await describeTopicOverrides(admin, [...planned.keys()]);
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [...planned.entries()].map(([topic, keys]) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: Object.entries({ ...current.get(topic), ...keys }).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    })),
+  );
+
+  const newAcls = of('acl', 'create');
+  if (newAcls.length) progress('createAcls', `creating ${newAcls.length} ACL(s)`);
+  results.push(
+    ...(await step('createAcls', newAcls, attempts, async () => {
+      await admin.createAcls({ acl: newAcls.map((change) => encodeAcl(change.after as AclBinding)) });
+    })),
+  );
+
+  const userChanges = ok.filter((change) => change.kind === 'user');
+  if (userChanges.length) {
+    progress('users', `applying ${userChanges.length} user change(s)`);
+    if (!users) {
+      results.push(
+        ...userChanges.map((change) => ({ change, ok: false, error: 'users: no user store for this cluster' })),
+      );
+    } else {
+      try {
+        results.push(...(await users.apply(userChanges)));
+      } catch (error) {
+        results.push(...userChanges.map((change) => ({ change, ok: false, error: `users: ${messageOf(error)}` })));
+      }
+    }
+  }
+
+  const staleAcls = of('acl', 'delete');
+  if (staleAcls.length) progress('deleteAcls', `deleting ${staleAcls.length} ACL(s)`);
+  results.push(
+    ...(await step('deleteAcls', staleAcls, attempts, async () => {
+      await admin.deleteAcls({ filters: staleAcls.map((change) => exactAclFilter(change.before as AclBinding)) });
+    })),
+  );
+
+  const staleTopics = of('topic', 'delete');
+  if (staleTopics.length) progress('deleteTopics', `deleting ${staleTopics.length} topic(s)`);
+  results.push(
+    ...(await step('deleteTopics', staleTopics, attempts, async () => {
+      await admin.deleteTopics({ topics: staleTopics.map((change) => change.resource), timeout });
+    })),
+  );
+
+  return results;
+}
+
+/** `topic-config:<topic>:<key>`: topic names cannot hold `:`, config keys never do. */
+function splitConfigId(id: string): [string, string, string] {
+  const rest = id.slice('topic-config:'.length);
+  const cut = rest.lastIndexOf(':');
+  return ['topic-config', rest.slice(0, cut), rest.slice(cut + 1)];
+}
+
+/**
+ * Kafka rejects a batch with its first error, so a failed step marks all its changes failed. The verification
+ * re-observes the cluster: a change of a failed batch that no longer appears in the remaining plan did happen.
+ */
+export function settleBatchFailures(results: ChangeResult[], remaining: Plan): ChangeResult[] {
+  const stillPending = new Set(remaining.changes.filter((c) => c.verdict.status === 'ok').map((c) => c.id));
+  return results.map((result) =>
+    result.ok || stillPending.has(result.change.id) ? result : { change: result.change, ok: true },
+  );
+}
