@@ -1,0 +1,114 @@
+/**
+ * The users store of a self-managed Kafka: SCRAM credentials held by the cluster itself (KIP-554). Listing is one
+ * DescribeUserScramCredentials; applying is one AlterUserScramCredentials for every upsertion and deletion.
+ * A connection is opened per call and closed after it, so the store leaves no socket behind in a one-shot CLI.
+ */
+import type { Kafka } from 'kafkajs';
+import type { ChangeResult } from '../apply/results';
+import { LiveUserSchema, type Change, type LiveUser, type ScramMechanism, type UserSpec } from '../model/schema';
+import {
+  KafkaScramAdmin,
+  kafkaErrorName,
+  scramUpsertion,
+  type ScramDeletion,
+  type ScramUpsertion,
+} from './kafka-scram';
+import { resolvePassword, type GeneratedPasswords } from './passwords';
+import type { UserStore } from './store';
+
+export interface KafkaUserStoreOptions {
+  generated: GeneratedPasswords;
+  env?: NodeJS.ProcessEnv;
+}
+
+async function withScramAdmin<T>(kafka: Kafka, work: (admin: KafkaScramAdmin) => Promise<T>): Promise<T> {
+  const admin = new KafkaScramAdmin(kafka);
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function mechanismsBefore(change: Change): ScramMechanism[] {
+  const parsed = LiveUserSchema.shape.mechanisms.safeParse(
+    (change.before as { mechanisms?: unknown } | null)?.mechanisms,
+  );
+  return parsed.success ? parsed.data : [];
+}
+
+export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOptions): UserStore {
+  const env = options.env ?? process.env;
+  return {
+    async list(): Promise<LiveUser[] | null> {
+      return withScramAdmin(kafka, async (admin) => {
+        if (!(await admin.supported())) return null; // Kafka before 2.7: users are not visible to the reconciler
+        const users = await admin.describe(null);
+        return users
+          .filter((user) => user.errorCode === 0)
+          .map((user) => ({ name: user.name, mechanisms: user.credentials.map((c) => c.mechanism) }));
+      });
+    },
+
+    async apply(changes: Change[], desired: UserSpec[]): Promise<ChangeResult[]> {
+      const specs = new Map(desired.map((user) => [user.name, user]));
+      const results: ChangeResult[] = [];
+      const pending: { change: Change; upsertion?: ScramUpsertion; deletions: ScramDeletion[] }[] = [];
+
+      for (const change of changes) {
+        if (change.kind !== 'user' || change.verdict.status !== 'ok') continue;
+        const name = change.resource;
+        if (change.action === 'delete') {
+          const mechanisms = mechanismsBefore(change);
+          if (mechanisms.length === 0) {
+            results.push({ change, ok: false, error: `delete user ${name}: the change names no SCRAM mechanism` });
+            continue;
+          }
+          pending.push({ change, deletions: mechanisms.map((mechanism) => ({ name, mechanism })) });
+          continue;
+        }
+        const spec = specs.get(name);
+        if (!spec) {
+          results.push({ change, ok: false, error: `${change.action} user ${name}: not in the desired state` });
+          continue;
+        }
+        try {
+          const password = await resolvePassword(name, spec.password, options.generated, env);
+          pending.push({
+            change,
+            upsertion: scramUpsertion(name, password, spec.mechanism, spec.iterations),
+            deletions: [],
+          });
+        } catch (error) {
+          results.push({ change, ok: false, error: `${change.action} user ${name}: ${(error as Error).message}` });
+        }
+      }
+      if (pending.length === 0) return results;
+
+      const upsertions = pending.flatMap((p) => (p.upsertion ? [p.upsertion] : []));
+      const deletions = pending.flatMap((p) => p.deletions);
+      try {
+        const answers = await withScramAdmin(kafka, (admin) => admin.alter(deletions, upsertions));
+        const failures = new Map<string, string>();
+        for (const answer of answers) {
+          if (answer.errorCode !== 0 && !failures.has(answer.name)) {
+            const detail = answer.errorMessage ? ` (${answer.errorMessage})` : '';
+            failures.set(answer.name, `${kafkaErrorName(answer.errorCode)}${detail}`);
+          }
+        }
+        for (const { change } of pending) {
+          const failure = failures.get(change.resource);
+          results.push(
+            failure
+              ? { change, ok: false, error: `AlterUserScramCredentials ${change.resource}: ${failure}` }
+              : { change, ok: true },
+          );
+        }
+      } catch (error) {
+        const message = `AlterUserScramCredentials: ${(error as Error).message}`;
+        for (const { change } of pending) results.push({ change, ok: false, error: message });
+      }
+      return results;
+    },
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * The users store of AWS MSK: a SCRAM user is a Secrets Manager secret named `AmazonMSK_<name>` (MSK requires the
+ * prefix) holding `{"username": name, "password": …}`, encrypted with a customer-managed KMS key (MSK refuses the
+ * default key) and associated with the cluster. The reconciler owns the secrets and their association, so adding a
+ * user is a pull request, not a `cdktf deploy`.
+ *
+ * Round trips: listing is ListScramSecrets (paginated); applying is one paginated ListSecrets for every
+ * `AmazonMSK_` secret, one CreateSecret or PutSecretValue per user whose value must be written (Secrets Manager has
+ * no batch write), then one BatchAssociateScramSecret and one BatchDisassociateScramSecret for all users (in chunks
+ * of MAX_SECRETS_PER_CALL). A password never reaches an error: AWS errors are reported by name and message, and
+ * those describe the request, not the secret value.
+ */
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  type SecretListEntry,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  BatchAssociateScramSecretCommand,
+  BatchDisassociateScramSecretCommand,
+  ListScramSecretsCommand,
+  type KafkaClient,
+  type UnprocessedScramSecret,
+} from '@aws-sdk/client-kafka';
+import type { ChangeResult } from '../apply/results';
+import type { Change, LiveUser, UserSpec } from '../model/schema';
+import { generatePassword, resolvePassword, type GeneratedPasswords } from './passwords';
+import type { UserStore } from './store';
+
+export const MSK_SECRET_PREFIX = 'AmazonMSK_';
+/** Marks the secrets this tool created: only those are ever deleted. */
+export const OWNER_TAG = { Key: 'managed-by', Value: 'msk-gitops' } as const;
+/**
+ * Secrets per BatchAssociate/BatchDisassociate call. The API reference states no limit; we chunk defensively so a
+ * large first run cannot hit an undocumented one. Each chunk is one call whatever the number of users in it.
+ */
+export const MAX_SECRETS_PER_CALL = 10;
+/** A deleted user's secret can be restored for this many days (Secrets Manager's minimum is 7). */
+export const SECRET_RECOVERY_WINDOW_DAYS = 7;
+
+export interface MskUserStoreOptions {
+  clusterArn: string;
+  /** Customer-managed KMS key for new secrets. */
+  kmsKeyId: string;
+  secretsManager: SecretsManagerClient;
+  kafka: KafkaClient;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function secretNameOf(user: string): string {
+  return `${MSK_SECRET_PREFIX}${user}`;
+}
+
+/** `arn:aws:secretsmanager:eu-west-1:123:secret:AmazonMSK_lms-user-AbCdEf` → `lms-user` (Secrets Manager appends a 6-character suffix). */
+export function userOfSecretArn(arn: string): string | undefined {
+  const name = arn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '');
+  return name?.startsWith(MSK_SECRET_PREFIX) ? name.slice(MSK_SECRET_PREFIX.length) : undefined;
+}
+
+function awsError(step: string, error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${step}: ${e.name ?? 'Error'}${e.message ? `: ${e.message}` : ''}`;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function unprocessedMessage(step: string, item: UnprocessedScramSecret): string {
+  return `${step}: ${item.ErrorCode ?? 'error'}${item.ErrorMessage ? `: ${item.ErrorMessage}` : ''}`;
+}
+
+/** On MSK a generated password lives in the user's own secret; there is nothing to keep elsewhere. */
+const NO_LOCAL_GENERATION: GeneratedPasswords = {
+  getOrCreate: async () => generatePassword(),
+  locate: secretNameOf,
+};
+
+export function createMskUserStore(options: MskUserStoreOptions): UserStore {
+  const { clusterArn, kmsKeyId, secretsManager, kafka } = options;
+  const env = options.env ?? process.env;
+
+  async function listMskSecrets(): Promise<Map<string, SecretListEntry>> {
+    const byName = new Map<string, SecretListEntry>();
+    let NextToken: string | undefined;
+    do {
+      const page = await secretsManager.send(
+        new ListSecretsCommand({
+          Filters: [{ Key: 'name', Values: [MSK_SECRET_PREFIX] }],
+          IncludePlannedDeletion: true,
+          NextToken,
+        }),
+      );
+      for (const entry of page.SecretList ?? []) if (entry.Name) byName.set(entry.Name, entry);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return byName;
+  }
+
+  /** Creates or updates the user's secret; resolves to its ARN. */
+  async function writeSecret(spec: UserSpec, existing: SecretListEntry | undefined): Promise<string> {
+    const name = secretNameOf(spec.name);
+    const secretString = (password: string) => JSON.stringify({ username: spec.name, password });
+    if (existing?.ARN) {
+      if (existing.DeletedDate) {
+        throw new Error(
+          `secret ${name} is scheduled for deletion: restore it (aws secretsmanager restore-secret) first`,
+        );
+      }
+      if (!existing.KmsKeyId) {
+        throw new Error(`secret ${name} uses the default KMS key, which MSK refuses: re-create it with ${kmsKeyId}`);
+      }
+      // A generated password is generated once: the value already in the secret is the user's password.
+      if ('generate' in spec.password) return existing.ARN;
+      const password = await resolvePassword(spec.name, spec.password, NO_LOCAL_GENERATION, env);
+      const current = await secretsManager
+        .send(new GetSecretValueCommand({ SecretId: existing.ARN }))
+        .catch((error: unknown) => {
+          throw new Error(awsError(`GetSecretValue ${name}`, error));
+        });
+      let same = false;
+      try {
+        const parsed = JSON.parse(current.SecretString ?? '{}') as { username?: unknown; password?: unknown };
+        same = parsed.username === spec.name && parsed.password === password;
+      } catch {
+        same = false; // not our JSON: overwrite with the right shape
+      }
+      if (!same) {
+        await secretsManager
+          .send(new PutSecretValueCommand({ SecretId: existing.ARN, SecretString: secretString(password) }))
+          .catch((error: unknown) => {
+            throw new Error(awsError(`PutSecretValue ${name}`, error));
+          });
+      }
+      return existing.ARN;
+    }
+    const password =
+      'generate' in spec.password
+        ? generatePassword()
+        : await resolvePassword(spec.name, spec.password, NO_LOCAL_GENERATION, env);
+    const created = await secretsManager
+      .send(
+        new CreateSecretCommand({
+          Name: name,
+          Description: `SCRAM credentials of Kafka user ${spec.name} (managed by msk-gitops)`,
+          KmsKeyId: kmsKeyId,
+          SecretString: secretString(password),
+          Tags: [{ ...OWNER_TAG }],
+        }),
+      )
+      .catch((error: unknown) => {
+        throw new Error(awsError(`CreateSecret ${name}`, error));
+      });
+    if (!created.ARN) throw new Error(`CreateSecret ${name}: no ARN in the answer`);
+    return created.ARN;
+  }
+
+  /** Runs one batch operation per chunk; resolves to an error message per failed ARN. */
+  async function batch(
+    step: 'BatchAssociateScramSecret' | 'BatchDisassociateScramSecret',
+    arns: string[],
+  ): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
+    for (const chunk of chunks(arns, MAX_SECRETS_PER_CALL)) {
+      try {
+        const input = { ClusterArn: clusterArn, SecretArnList: chunk };
+        const answer =
+          step === 'BatchAssociateScramSecret'
+            ? await kafka.send(new BatchAssociateScramSecretCommand(input))
+            : await kafka.send(new BatchDisassociateScramSecretCommand(input));
+        for (const item of answer.UnprocessedScramSecrets ?? []) {
+          if (item.SecretArn) failed.set(item.SecretArn, unprocessedMessage(step, item));
+        }
+      } catch (error) {
+        for (const arn of chunk) failed.set(arn, awsError(step, error));
+      }
+    }
+    return failed;
+  }
+
+  return {
+    async list(): Promise<LiveUser[] | null> {
+      const users: LiveUser[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await kafka.send(new ListScramSecretsCommand({ ClusterArn: clusterArn, NextToken }));
+        for (const arn of page.SecretArnList ?? []) {
+          const name = userOfSecretArn(arn);
+          // MSK authenticates with SCRAM-SHA-512 only.
+          if (name !== undefined) users.push({ name, mechanisms: ['SCRAM-SHA-512'] });
+        }
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return users;
+    },
+
+    async apply(changes: Change[], desired: UserSpec[]): Promise<ChangeResult[]> {
+      const mine = changes.filter((change) => change.kind === 'user' && change.verdict.status === 'ok');
+      if (mine.length === 0) return [];
+      const specs = new Map(desired.map((user) => [user.name, user]));
+      const results: ChangeResult[] = [];
+      let secrets: Map<string, SecretListEntry>;
+      try {
+        secrets = await listMskSecrets();
+      } catch (error) {
+        const message = awsError('ListSecrets', error);
+        return mine.map((change) => ({ change, ok: false, error: message }));
+      }
+
+      const toAssociate: { change: Change; arn: string }[] = [];
+      const toDisassociate: { change: Change; arn: string; owned: boolean }[] = [];
+      for (const change of mine) {
+        const name = change.resource;
+        const secret = secrets.get(secretNameOf(name));
+        if (change.action === 'delete') {
+          if (!secret?.ARN) {
+            results.push({ change, ok: false, error: `delete user ${name}: no secret ${secretNameOf(name)}` });
+            continue;
+          }
+          const owned = (secret.Tags ?? []).some((tag) => tag.Key === OWNER_TAG.Key && tag.Value === OWNER_TAG.Value);
+          toDisassociate.push({ change, arn: secret.ARN, owned });
+          continue;
+        }
+        const spec = specs.get(name);
+        if (!spec) {
+          results.push({ change, ok: false, error: `${change.action} user ${name}: not in the desired state` });
+          continue;
+        }
+        if (spec.mechanism !== 'SCRAM-SHA-512') {
+          results.push({ change, ok: false, error: `${change.action} user ${name}: MSK supports SCRAM-SHA-512 only` });
+          continue;
+        }
+        try {
+          toAssociate.push({ change, arn: await writeSecret(spec, secret) });
+        } catch (error) {
+          results.push({ change, ok: false, error: `${change.action} user ${name}: ${(error as Error).message}` });
+        }
+      }
+
+      const associateFailures = await batch(
+        'BatchAssociateScramSecret',
+        toAssociate.map((item) => item.arn),
+      );
+      for (const { change, arn } of toAssociate) {
+        const failure = associateFailures.get(arn);
+        results.push(
+          failure
+            ? { change, ok: false, error: `${change.action} user ${change.resource}: ${failure}` }
+            : { change, ok: true },
+        );
+      }
+
+      const disassociateFailures = await batch(
+        'BatchDisassociateScramSecret',
+        toDisassociate.map((item) => item.arn),
+      );
+      for (const { change, arn, owned } of toDisassociate) {
+        const failure = disassociateFailures.get(arn);
+        if (failure) {
+          results.push({ change, ok: false, error: `delete user ${change.resource}: ${failure}` });
+          continue;
+        }
+        // A secret someone else created (no owner tag) is only disassociated, never deleted.
+        if (owned) {
+          try {
+            await secretsManager.send(
+              new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS }),
+            );
+          } catch (error) {
+            results.push({
+              change,
+              ok: false,
+              error: `delete user ${change.resource}: ${awsError('DeleteSecret', error)}`,
+            });
+            continue;
+          }
+        }
+        results.push({ change, ok: true });
+      }
+      return results;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Where SCRAM users live, behind one interface: the cluster itself on a self-managed Kafka (KIP-554 requests), or
+ * `AmazonMSK_*` Secrets Manager secrets associated with the cluster on MSK. The observer calls `list()`, the applier
+ * hands `apply()` the user changes of a plan; both report per change and never carry a password.
+ */
+import * as path from 'node:path';
+import { KafkaClient } from '@aws-sdk/client-kafka';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Kafka } from 'kafkajs';
+import type { ChangeResult } from '../apply/results';
+import type { ConnectionProfile } from '../connection/profile';
+import type { Change, LiveUser, UserSpec } from '../model/schema';
+import { createKafkaUserStore } from './kafka-store';
+import { createMskUserStore } from './msk-secrets';
+import { DEFAULT_LOCAL_SECRETS_DIR, localGeneratedPasswords } from './passwords';
+
+export type { ChangeResult } from '../apply/results';
+
+export interface UserStore {
+  /** The users the cluster has, or null where it does not expose them (then users are neither created nor deleted). */
+  list(): Promise<LiveUser[] | null>;
+  /** Applies the `user` changes whose verdict is ok, batched; one result per such change. */
+  apply(changes: Change[], desired: UserSpec[]): Promise<ChangeResult[]>;
+}
+
+export interface UserStoreOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Self-managed Kafka: where generated passwords are kept (default MSK_GITOPS_SECRETS_DIR or .cache/secrets). */
+  generatedPasswordsDir?: string;
+  /** MSK: clients to use (tests pass mocked ones); default clients for the cluster's region. */
+  secretsManager?: SecretsManagerClient;
+  mskClient?: KafkaClient;
+}
+
+/** The directory generated passwords go to on a self-managed Kafka. */
+export function generatedPasswordsDir(options: UserStoreOptions = {}): string {
+  const env = options.env ?? process.env;
+  const dir = options.generatedPasswordsDir ?? env.MSK_GITOPS_SECRETS_DIR ?? DEFAULT_LOCAL_SECRETS_DIR;
+  return path.resolve(options.cwd ?? process.cwd(), dir);
+}
+
+export function createUserStore(profile: ConnectionProfile, kafka: Kafka, options: UserStoreOptions = {}): UserStore {
+  const env = options.env ?? process.env;
+  if (profile.msk) {
+    const region = profile.msk.clusterArn.split(':')[3];
+    return createMskUserStore({
+      clusterArn: profile.msk.clusterArn,
+      kmsKeyId: profile.msk.secretsKmsKeyId,
+      secretsManager: options.secretsManager ?? new SecretsManagerClient({ region }),
+      kafka: options.mskClient ?? new KafkaClient({ region }),
+      env,
+    });
+  }
+  return createKafkaUserStore(kafka, { generated: localGeneratedPasswords(generatedPasswordsDir(options)), env });
+}
