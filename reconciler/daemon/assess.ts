@@ -1,0 +1,170 @@
+/**
+ * What a reconcile outcome means to the people on call, as pure data: given what the controller remembers and the
+ * outcome of one reconcile, which notices to send and what to remember next. No clock (the time is an argument),
+ * no I/O, so every rule here (report a bad commit once, dedup drift, remind, resolve) is tested with plain values.
+ *
+ * Drift is a plan computed when git did not change: changes found on a revision the controller had already
+ * converged. Changes on a new revision are a deployment, not drift.
+ */
+import type { Change } from '../model/schema';
+import type { ReconcileOutcome } from '../reconcile';
+
+export interface DriftItem {
+  id: string;
+  action: Change['action'];
+  kind: Change['kind'];
+  resource: string;
+  /** What git says (the change's `after`), and what the cluster had (`before`). */
+  expected: unknown;
+  found: unknown;
+  origin?: string;
+  /** Why it was not healed, when it was not (detect mode, deletions disabled, refused). */
+  reason?: string;
+}
+
+export type Notice =
+  | { type: 'applied'; revision: string | null; changes: DriftItem[]; failed: { item: DriftItem; error: string }[] }
+  | { type: 'invalid-commit'; revision: string | null; status: 'invalid' | 'refused'; problems: string[] }
+  | { type: 'commit-fixed'; revision: string | null; badRevision: string | null }
+  | { type: 'drift'; revision: string | null; healed: boolean; items: DriftItem[]; reminder: boolean }
+  | { type: 'drift-resolved'; revision: string | null; items: DriftItem[] }
+  | { type: 'failure'; revision: string | null; step: string; message: string }
+  | { type: 'recovered'; revision: string | null; step: string };
+
+export interface Memory {
+  /** The last revision whose manifests were valid and reconciled (the cluster is at or converging to it). */
+  convergedRevision: string | null;
+  /** Set while the head revision is bad; the key makes the report once-only. */
+  bad: { revision: string | null; key: string } | null;
+  /** The unhealed drift last reported, and when. */
+  drift: { fingerprint: string; items: DriftItem[]; reportedAt: number } | null;
+  /** The last healed drift reported, so a drift that keeps coming back is not reported every minute. */
+  healed: { fingerprint: string; reportedAt: number } | null;
+  /** The failure last reported (step + message), so a broker down for an hour is one message, not sixty. */
+  failure: { step: string; key: string } | null;
+  consecutiveFailures: number;
+}
+
+export const initialMemory: Memory = {
+  convergedRevision: null,
+  bad: null,
+  drift: null,
+  healed: null,
+  failure: null,
+  consecutiveFailures: 0,
+};
+
+export interface AssessInput {
+  revision: string | null;
+  outcome: ReconcileOutcome;
+  now: number;
+  reminderMs: number;
+  /** Formats a diagnostic as `file:line:column: message` (the model's formatter, injected to keep this pure). */
+  formatDiagnostic: (diagnostic: ReconcileOutcome['diagnostics'][number]) => string;
+}
+
+function originText(change: Change): string | undefined {
+  const o = change.origin;
+  return o ? `${o.file}:${o.line}:${o.column}${o.via ? ` (${o.via})` : ''}` : undefined;
+}
+
+export function driftItem(change: Change): DriftItem {
+  return {
+    id: change.id,
+    action: change.action,
+    kind: change.kind,
+    resource: change.resource,
+    expected: change.after ?? null,
+    found: change.before ?? null,
+    origin: originText(change),
+    reason: change.verdict.status === 'ok' ? undefined : change.verdict.reason ?? change.verdict.status,
+  };
+}
+
+/** The same drift gives the same fingerprint; a drift whose found value changes gives another. */
+export function fingerprint(items: DriftItem[]): string {
+  return items
+    .map((item) => `${item.id}|${item.action}|${JSON.stringify(item.expected)}|${JSON.stringify(item.found)}`)
+    .sort()
+    .join('\n');
+}
+
+/** Changes the reconcile left undone: the re-observed plan when there is one, else the plan minus what was applied. */
+export function unappliedChanges(outcome: ReconcileOutcome): Change[] {
+  if (outcome.remaining) return outcome.remaining.changes;
+  const applied = new Set(outcome.results.filter((r) => r.ok).map((r) => r.change.id));
+  return (outcome.plan?.changes ?? []).filter((change) => !applied.has(change.id));
+}
+
+export function assess(memory: Memory, input: AssessInput): { memory: Memory; notices: Notice[] } {
+  const { revision, outcome, now } = input;
+  const notices: Notice[] = [];
+  let next: Memory = { ...memory };
+
+  if (outcome.status === 'failed') {
+    const step = outcome.error?.step ?? 'reconcile';
+    const message = outcome.error?.message ?? 'reconcile failed';
+    const key = `${step}\n${message}`;
+    if (memory.failure?.key !== key) notices.push({ type: 'failure', revision, step, message });
+    next = { ...next, failure: { step, key }, consecutiveFailures: memory.consecutiveFailures + 1 };
+    // An apply that failed half-way still applied something: that part is reported like any other apply.
+    const applied = outcome.results.filter((r) => r.ok).map((r) => driftItem(r.change));
+    const failed = outcome.results.filter((r) => !r.ok).map((r) => ({ item: driftItem(r.change), error: r.error ?? 'failed' }));
+    if (applied.length > 0 || failed.length > 0) notices.push({ type: 'applied', revision, changes: applied, failed });
+    return { memory: next, notices };
+  }
+
+  if (memory.failure) notices.push({ type: 'recovered', revision, step: memory.failure.step });
+  next = { ...next, failure: null, consecutiveFailures: 0 };
+
+  if (outcome.status === 'invalid' || outcome.status === 'refused') {
+    const problems =
+      outcome.status === 'invalid'
+        ? outcome.diagnostics.map(input.formatDiagnostic)
+        : [outcome.plan?.refused?.reason ?? outcome.error?.message ?? 'the plan was refused'];
+    const key = `${revision}\n${outcome.status}\n${problems.join('\n')}`;
+    if (memory.bad?.key !== key) notices.push({ type: 'invalid-commit', revision, status: outcome.status, problems });
+    next = { ...next, bad: { revision, key } };
+    return { memory: next, notices };
+  }
+
+  // in-sync, converged or drift: the revision is good.
+  if (memory.bad) notices.push({ type: 'commit-fixed', revision, badRevision: memory.bad.revision });
+  const sameRevision = memory.convergedRevision !== null && memory.convergedRevision === revision;
+  next = { ...next, bad: null, convergedRevision: revision };
+
+  const applied = outcome.results.filter((r) => r.ok).map((r) => driftItem(r.change));
+  const failed = outcome.results.filter((r) => !r.ok).map((r) => ({ item: driftItem(r.change), error: r.error ?? 'failed' }));
+  if (sameRevision && applied.length > 0) {
+    const print = fingerprint(applied);
+    const remind = memory.healed !== null && now - memory.healed.reportedAt >= input.reminderMs;
+    if (memory.healed?.fingerprint !== print || remind) {
+      notices.push({ type: 'drift', revision, healed: true, items: applied, reminder: false });
+      next = { ...next, healed: { fingerprint: print, reportedAt: now } };
+    }
+  } else if (applied.length > 0 || failed.length > 0) {
+    notices.push({ type: 'applied', revision, changes: applied, failed });
+  }
+
+  const unhealed = unappliedChanges(outcome).map(driftItem);
+  if (unhealed.length > 0) {
+    const print = fingerprint(unhealed);
+    if (memory.drift?.fingerprint !== print) {
+      notices.push({ type: 'drift', revision, healed: false, items: unhealed, reminder: false });
+      next = { ...next, drift: { fingerprint: print, items: unhealed, reportedAt: now } };
+    } else if (now - memory.drift.reportedAt >= input.reminderMs) {
+      notices.push({ type: 'drift', revision, healed: false, items: unhealed, reminder: true });
+      next = { ...next, drift: { ...memory.drift, reportedAt: now } };
+    }
+  } else if (memory.drift) {
+    notices.push({ type: 'drift-resolved', revision, items: memory.drift.items });
+    next = { ...next, drift: null };
+  }
+  return { memory: next, notices };
+}
+
+/** Delay before retrying after `failures` consecutive failures: doubling from `initialMs`, capped at `maxMs`. */
+export function backoffMs(failures: number, initialMs: number, maxMs: number): number {
+  if (failures <= 0) return 0;
+  return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+}

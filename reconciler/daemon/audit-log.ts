@@ -1,0 +1,50 @@
+/**
+ * The audit log: one JSON line per applied change (commit, time, result), append-only. Each line goes out in a
+ * single write(2) on a file opened with O_APPEND and is fsynced, so concurrent appends never interleave and a crash
+ * leaves at most a missing last line, never a torn one.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { RunReport } from './controller';
+
+export interface AuditEntry {
+  time: string;
+  revision: string | null;
+  trigger: string;
+  change: { id: string; kind: string; action: string; resource: string };
+  result: 'ok' | 'failed';
+  error?: string;
+}
+
+export function auditEntries(report: RunReport, time: string): AuditEntry[] {
+  return report.outcome.results.map((result) => ({
+    time,
+    revision: report.revision,
+    trigger: report.trigger,
+    change: {
+      id: result.change.id,
+      kind: result.change.kind,
+      action: result.change.action,
+      resource: result.change.resource,
+    },
+    result: result.ok ? 'ok' : 'failed',
+    ...(result.ok ? {} : { error: result.error ?? 'failed' }),
+  }));
+}
+
+export class AuditLog {
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+  }
+
+  append(entries: AuditEntry[]): void {
+    if (entries.length === 0) return;
+    const fd = openSync(this.file, 'a', 0o640);
+    try {
+      for (const entry of entries) writeSync(fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

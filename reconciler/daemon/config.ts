@@ -1,0 +1,184 @@
+/**
+ * The controller's configuration file (`msk-gitops run --config FILE`): which cluster, which manifests source, what
+ * to do per resource kind, where to report. JSON or YAML, validated by zod; every error names its place in the file
+ * (`config.json:4:7: source.git.url: ...`) or the missing setting by its dotted name, all errors at once.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import cron from 'node-cron';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { z } from 'zod';
+import { ConnectionProfileSchema, SecretRefSchema } from '../connection/profile';
+
+export const KindModeSchema = z.enum(['apply', 'detect', 'suspend']);
+
+const GitAuthSchema = z
+  .object({
+    /** An HTTPS token (GitHub fine-grained or deploy token); sent as an auth header, never put in a URL. */
+    tokenRef: SecretRefSchema.optional(),
+    /** The user name that goes with the token (GitHub accepts any; GitLab wants `oauth2`). */
+    username: z.string().min(1).default('x-access-token'),
+    /** An SSH deploy key (private key text); written to a 0600 file that GIT_SSH_COMMAND names. */
+    sshKeyRef: SecretRefSchema.optional(),
+  })
+  .strict()
+  .refine((auth) => !(auth.tokenRef && auth.sshKeyRef), { message: 'set either tokenRef or sshKeyRef, not both' });
+
+export const GitSourceSchema = z
+  .object({
+    url: z.string().min(1),
+    branch: z.string().min(1).default('main'),
+    /** The manifests folder inside the repository. */
+    path: z.string().default('.'),
+    auth: GitAuthSchema.default({ username: 'x-access-token' }),
+    /** When to fetch (cron, node-cron syntax; seconds field optional). Default: every minute. */
+    schedule: z
+      .string()
+      .default('* * * * *')
+      .refine((expr) => cron.validate(expr), { message: 'not a valid cron expression' }),
+    checkoutDir: z.string().default('/var/lib/msk-gitops/checkout'),
+  })
+  .strict();
+export type GitSourceConfig = z.infer<typeof GitSourceSchema>;
+
+export const LocalSourceSchema = z
+  .object({
+    dir: z.string().min(1),
+    /** Reconcile once edits have settled for this long. */
+    debounceMs: z.number().int().min(0).default(500),
+  })
+  .strict();
+export type LocalSourceConfig = z.infer<typeof LocalSourceSchema>;
+
+export const DaemonConfigSchema = z
+  .object({
+    connection: ConnectionProfileSchema,
+    source: z
+      .object({ git: GitSourceSchema.optional(), local: LocalSourceSchema.optional() })
+      .strict()
+      .refine((source) => Boolean(source.git) !== Boolean(source.local), {
+        message: 'set exactly one of "git" or "local"',
+      }),
+    modes: z
+      .object({
+        topics: KindModeSchema.default('apply'),
+        acls: KindModeSchema.default('apply'),
+        users: KindModeSchema.default('apply'),
+      })
+      .strict()
+      .default({ topics: 'apply', acls: 'apply', users: 'apply' }),
+    slack: z
+      .object({
+        webhookUrlRef: SecretRefSchema,
+        /** An unchanged drift is reported again after this long. */
+        reminderMinutes: z.number().int().min(1).default(240),
+      })
+      .strict()
+      .optional(),
+    http: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(9464),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 9464 }),
+    auditLog: z.string().min(1).default('/var/lib/msk-gitops/audit.jsonl'),
+    lockFile: z.string().min(1).default('/var/lib/msk-gitops/msk-gitops.lock'),
+    /** GitHub push webhook on the HTTP server: a verified push triggers a fetch at once. */
+    webhook: z
+      .object({ secretRef: SecretRefSchema, path: z.string().startsWith('/').default('/webhook/github') })
+      .strict()
+      .optional(),
+    /** After a failed reconcile (broker down, …) retry after this, doubling up to `maxMs`. */
+    retry: z
+      .object({ initialMs: z.number().int().min(10).default(5000), maxMs: z.number().int().min(10).default(300_000) })
+      .strict()
+      .default({ initialMs: 5000, maxMs: 300_000 }),
+    /** On SIGTERM, how long the current reconcile may take to finish before the process exits anyway. */
+    shutdownTimeoutMs: z.number().int().min(0).default(30_000),
+  })
+  .strict();
+export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/** Finds the deepest node of `doc` on `route`, so a wrong value is pointed at and a missing one at its parent. */
+function nodeAt(doc: Document, route: PropertyKey[]): { node: Node | null; found: boolean } {
+  let node: unknown = doc.contents;
+  for (const key of route) {
+    let next: unknown;
+    if (isMap(node)) next = node.get(typeof key === 'number' ? key : String(key), true);
+    else if (isSeq(node) && typeof key === 'number') next = node.get(key, true);
+    if (next === undefined || next === null) return { node: (node as Node) ?? null, found: false };
+    node = next;
+  }
+  return { node: (node as Node) ?? null, found: true };
+}
+
+function keyNodeRange(doc: Document, route: PropertyKey[]): [number, number, number] | undefined {
+  // Unknown keys are reported at the key itself, not at the object that holds it.
+  const parent = nodeAt(doc, route.slice(0, -1)).node;
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === route[route.length - 1]);
+  return isScalar(pair?.key) ? pair.key.range ?? undefined : undefined;
+}
+
+/** Resolves the paths in the config relative to the config file's folder. */
+function resolvePaths(config: DaemonConfig, baseDir: string): DaemonConfig {
+  const abs = (p: string) => path.resolve(baseDir, p);
+  return {
+    ...config,
+    auditLog: abs(config.auditLog),
+    lockFile: abs(config.lockFile),
+    source: {
+      git: config.source.git && { ...config.source.git, checkoutDir: abs(config.source.git.checkoutDir) },
+      local: config.source.local && { ...config.source.local, dir: abs(config.source.local.dir) },
+    },
+  };
+}
+
+/** Parses and validates a config text; `file` names it in messages and anchors relative paths. */
+export function parseDaemonConfig(text: string, file: string): DaemonConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const where = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((error) => `${where(error.pos[0])}: ${error.message.split('\n')[0]}`));
+  }
+  const result = DaemonConfigSchema.safeParse(doc.toJS());
+  if (!result.success) {
+    const problems = result.error.issues.flatMap((issue) => {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      return keys.map((extra) => {
+        const route = extra === undefined ? issue.path : [...issue.path, extra];
+        const name = route.map(String).join('.') || '(top level)';
+        if (extra !== undefined) {
+          const range = keyNodeRange(doc, route);
+          return `${range ? where(range[0]) : file}: ${name}: unknown setting`;
+        }
+        const { node, found } = nodeAt(doc, route);
+        const at = node?.range ? where(node.range[0]) : file;
+        return found ? `${at}: ${name}: ${issue.message}` : `${at}: missing setting "${name}": ${issue.message}`;
+      });
+    });
+    throw new ConfigError(problems);
+  }
+  return resolvePaths(result.data, path.dirname(path.resolve(file)));
+}
+
+export function loadDaemonConfig(file: string): DaemonConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  return parseDaemonConfig(text, file);
+}

@@ -1,0 +1,307 @@
+/**
+ * The controller loop, shared by `msk-gitops run` and `msk-gitops up`: triggers (schedule, webhook, file change,
+ * retry) come in, one reconcile runs at a time, triggers that arrive meanwhile coalesce into one more run. Each
+ * run syncs the source, calls `reconcileOnce`, turns the outcome into notices (see assess.ts) and hands everything
+ * to the sinks. Every dependency (the reconcile, the source, the clock and timers) is injected, so the scheduling
+ * rules are tested with a fake reconcile and fake timers; the daemon wires in the real ones.
+ */
+import type { Logger } from './logger';
+import { assess, backoffMs, driftItem, initialMemory, unappliedChanges, type DriftItem, type Memory, type Notice } from './assess';
+import type { KindMode, ReconcileOutcome, ReconcileRequest } from '../reconcile';
+import type { ConnectionProfile } from '../connection/profile';
+
+export interface SourceSnapshot {
+  /** The manifests folder to reconcile. */
+  dir: string;
+  /** The commit (git) or null (a local folder has no revision). */
+  revision: string | null;
+}
+
+export interface Source {
+  /** Brings the manifests up to date (fetch + hard reset for git) and says where they are. */
+  sync(): Promise<SourceSnapshot>;
+  /** The last snapshot that synced, to keep reconciling (and healing drift) while the remote is unreachable. */
+  lastSnapshot(): SourceSnapshot | null;
+}
+
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface RunReport {
+  trigger: string;
+  revision: string | null;
+  startedAt: number;
+  outcome: ReconcileOutcome;
+  notices: Notice[];
+}
+
+export interface ControllerSinks {
+  /** Called after every reconcile, in order, before the next one starts (audit log, metrics, console). */
+  onRun?(report: RunReport): void | Promise<void>;
+  /** Notices for people (Slack). Must not block: the controller does not wait for delivery. */
+  notify?(notice: Notice): void;
+  onSourceError?(message: string, firstTime: boolean): void;
+}
+
+export interface ControllerOptions {
+  reconcile: (req: ReconcileRequest) => Promise<ReconcileOutcome>;
+  source: Source;
+  profile: ConnectionProfile;
+  modes: Partial<Record<'topics' | 'acls' | 'users', KindMode>>;
+  formatDiagnostic: (diagnostic: ReconcileOutcome['diagnostics'][number]) => string;
+  logger: Logger;
+  sinks?: ControllerSinks;
+  timers?: Timers;
+  reminderMs?: number;
+  retry?: { initialMs: number; maxMs: number };
+  /** Extra request fields (a shared kafkajs client, progress callback). */
+  request?: Partial<Omit<ReconcileRequest, 'dir' | 'profile' | 'modes' | 'apply'>>;
+}
+
+export interface ControllerStatus {
+  startedAt: string;
+  running: boolean;
+  /** The revision the source last synced. */
+  headRevision: string | null;
+  /** The last revision whose manifests were good and reconciled. */
+  convergedRevision: string | null;
+  lastReconcile: {
+    at: string;
+    durationMs: number;
+    status: ReconcileOutcome['status'];
+    revision: string | null;
+    trigger: string;
+    applied: number;
+  } | null;
+  /** True once a reconcile reached the cluster; false after a connect failure; null before the first try. */
+  connected: boolean | null;
+  drift: DriftItem[];
+  badCommit: { revision: string | null; problems: string[] } | null;
+  lastError: { at: string; step: string; message: string; revision: string | null } | null;
+  sourceError: { at: string; message: string } | null;
+  consecutiveFailures: number;
+  nextRetryAt: string | null;
+}
+
+export class Controller {
+  private memory: Memory = initialMemory;
+  private current: Promise<void> | null = null;
+  private pending: { reasons: Set<string>; promise: Promise<void>; resolve: () => void } | null = null;
+  private stopped = false;
+  private retryHandle: unknown = null;
+  private readonly timers: Timers;
+  private readonly startedAt: number;
+  private state: Omit<ControllerStatus, 'startedAt' | 'running' | 'convergedRevision' | 'consecutiveFailures'> = {
+    headRevision: null,
+    lastReconcile: null,
+    connected: null,
+    drift: [],
+    badCommit: null,
+    lastError: null,
+    sourceError: null,
+    nextRetryAt: null,
+  };
+
+  constructor(private readonly options: ControllerOptions) {
+    this.timers = options.timers ?? realTimers;
+    this.startedAt = this.timers.now();
+  }
+
+  /**
+   * Asks for a reconcile. Resolves when a reconcile that started after this call has finished. While one runs,
+   * every trigger joins the single next run.
+   */
+  trigger(reason: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (!this.current) {
+      let done!: () => void;
+      const first = new Promise<void>((resolve) => (done = resolve));
+      this.current = this.loop(reason, done);
+      return first;
+    }
+    if (!this.pending) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.pending = { reasons: new Set(), promise, resolve };
+    }
+    this.pending.reasons.add(reason);
+    return this.pending.promise;
+  }
+
+  private async loop(reason: string, done: () => void): Promise<void> {
+    await this.safeRun(reason);
+    done();
+    while (this.pending && !this.stopped) {
+      const waiting = this.pending;
+      this.pending = null;
+      await this.safeRun([...waiting.reasons].join(', '));
+      waiting.resolve();
+    }
+    this.pending?.resolve();
+    this.pending = null;
+    this.current = null;
+  }
+
+  private async safeRun(trigger: string): Promise<void> {
+    try {
+      await this.runOnce(trigger);
+    } catch (error) {
+      // Nothing a reconcile does may end the loop: the next trigger must still run.
+      this.options.logger.error('reconcile loop error', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async runOnce(trigger: string): Promise<void> {
+    if (this.retryHandle !== null) {
+      this.timers.clearTimeout(this.retryHandle);
+      this.retryHandle = null;
+      this.state.nextRetryAt = null;
+    }
+    const { logger, source } = this.options;
+    const startedAt = this.timers.now();
+    let snapshot: SourceSnapshot | null;
+    try {
+      snapshot = await source.sync();
+      if (this.state.sourceError) logger.info('manifests source reachable again', { revision: snapshot.revision });
+      this.state.sourceError = null;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const firstTime = this.state.sourceError?.message !== message;
+      this.state.sourceError = { at: new Date(startedAt).toISOString(), message };
+      this.options.sinks?.onSourceError?.(message, firstTime);
+      snapshot = source.lastSnapshot();
+      if (!snapshot) {
+        this.scheduleRetry(this.memory.consecutiveFailures + 1);
+        this.memory = { ...this.memory, consecutiveFailures: this.memory.consecutiveFailures + 1 };
+        return;
+      }
+      logger.warn('manifests source unreachable; reconciling the last fetched revision', {
+        revision: snapshot.revision,
+        error: message,
+      });
+    }
+    this.state.headRevision = snapshot.revision;
+    let outcome: ReconcileOutcome;
+    try {
+      outcome = await this.options.reconcile({
+        ...this.options.request,
+        dir: snapshot.dir,
+        profile: this.options.profile,
+        modes: this.options.modes,
+        apply: true,
+      });
+    } catch (error) {
+      // reconcileOnce reports its failures as outcomes; a throw is a bug, and still must not stop the controller.
+      outcome = {
+        status: 'failed',
+        diagnostics: [],
+        plan: null,
+        results: [],
+        remaining: null,
+        error: { step: 'apply', message: error instanceof Error ? error.message : String(error) },
+        durationMs: this.timers.now() - startedAt,
+      };
+    }
+    const { memory, notices } = assess(this.memory, {
+      revision: snapshot.revision,
+      outcome,
+      now: this.timers.now(),
+      reminderMs: this.options.reminderMs ?? 4 * 60 * 60 * 1000,
+      formatDiagnostic: this.options.formatDiagnostic,
+    });
+    this.memory = memory;
+    this.record(trigger, snapshot.revision, startedAt, outcome, notices);
+    for (const notice of notices) {
+      try {
+        this.options.sinks?.notify?.(notice);
+      } catch (error) {
+        logger.error('notifier failed', { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    try {
+      await this.options.sinks?.onRun?.({ trigger, revision: snapshot.revision, startedAt, outcome, notices });
+    } catch (error) {
+      logger.error('reporting a reconcile failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+    if (outcome.status === 'failed') this.scheduleRetry(this.memory.consecutiveFailures);
+  }
+
+  private record(trigger: string, revision: string | null, startedAt: number, outcome: ReconcileOutcome, notices: Notice[]) {
+    const at = new Date(this.timers.now()).toISOString();
+    this.state.lastReconcile = {
+      at,
+      durationMs: outcome.durationMs,
+      status: outcome.status,
+      revision,
+      trigger,
+      applied: outcome.results.filter((r) => r.ok).length,
+    };
+    const step = outcome.error?.step;
+    if (outcome.status === 'failed') {
+      this.state.connected = step === 'connect' ? false : this.state.connected;
+      this.state.lastError = { at, step: step ?? 'reconcile', message: outcome.error?.message ?? 'failed', revision };
+    } else {
+      if (outcome.status !== 'invalid') this.state.connected = true;
+      if (outcome.status === 'in-sync' || outcome.status === 'converged' || outcome.status === 'drift') {
+        this.state.drift = unappliedChanges(outcome).map(driftItem);
+        this.state.badCommit = null;
+      }
+    }
+    const bad = notices.find((n) => n.type === 'invalid-commit');
+    if (bad && bad.type === 'invalid-commit') this.state.badCommit = { revision: bad.revision, problems: bad.problems };
+    void startedAt;
+  }
+
+  private scheduleRetry(failures: number): void {
+    if (this.stopped || !this.options.retry) return;
+    const delay = backoffMs(failures, this.options.retry.initialMs, this.options.retry.maxMs);
+    if (this.retryHandle !== null) this.timers.clearTimeout(this.retryHandle);
+    this.state.nextRetryAt = new Date(this.timers.now() + delay).toISOString();
+    this.options.logger.info('will retry', { inMs: delay, failures });
+    this.retryHandle = this.timers.setTimeout(() => {
+      this.retryHandle = null;
+      this.state.nextRetryAt = null;
+      void this.trigger('retry');
+    }, delay);
+  }
+
+  /** Stops taking triggers and waits for the current reconcile, up to `timeoutMs`. Resolves true if it finished. */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.stopped = true;
+    if (this.retryHandle !== null) this.timers.clearTimeout(this.retryHandle);
+    this.retryHandle = null;
+    if (!this.current) return true;
+    let timer: unknown;
+    const timeout = new Promise<false>((resolve) => (timer = this.timers.setTimeout(() => resolve(false), timeoutMs)));
+    const finished = await Promise.race([this.current.then(() => true as const), timeout]);
+    this.timers.clearTimeout(timer);
+    return finished;
+  }
+
+  isRunning(): boolean {
+    return this.current !== null;
+  }
+
+  status(): ControllerStatus {
+    return {
+      ...this.state,
+      startedAt: new Date(this.startedAt).toISOString(),
+      running: this.current !== null,
+      convergedRevision: this.memory.convergedRevision,
+      consecutiveFailures: this.memory.consecutiveFailures,
+    };
+  }
+}

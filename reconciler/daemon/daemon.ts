@@ -1,0 +1,237 @@
+/**
+ * The controller process, assembled: lock, secrets, source, controller, triggers (schedule, folder watch, webhook),
+ * reporting (logs, Slack, audit log, metrics) and the HTTP endpoint; and its orderly stop. `msk-gitops run` and
+ * `msk-gitops up` both start it, so the long-running daemon and the laptop loop are one code path.
+ */
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { resolveSecret } from '../connection/secrets';
+import type { ReconcileOutcome, ReconcileRequest } from '../reconcile';
+import { GitSource } from '../source/git';
+import { LocalSource, watchFolder, type FolderWatch } from '../source/local';
+import { scheduleTriggers, type Schedule } from '../source/schedule';
+import { createSlackNotifier, type SlackNotifier } from '../notify/slack';
+import { AuditLog, auditEntries } from './audit-log';
+import type { DaemonConfig } from './config';
+import { Controller, type RunReport, type Source, type Timers } from './controller';
+import { closeServer, createControllerServer, listen } from './http';
+import { acquireLock, type Lock } from './lock';
+import type { Logger } from './logger';
+import { Metrics } from './metrics';
+
+export interface DaemonOptions {
+  config: DaemonConfig;
+  logger: Logger;
+  reconcile: (req: ReconcileRequest) => Promise<ReconcileOutcome>;
+  formatDiagnostic: (diagnostic: ReconcileOutcome['diagnostics'][number]) => string;
+  env?: NodeJS.ProcessEnv;
+  /** Wait for another instance's lock instead of refusing. */
+  waitForLock?: boolean;
+  /** `up` runs without a lock, HTTP or audit log; `run` has them all. */
+  features?: { lock?: boolean; http?: boolean; audit?: boolean; triggers?: boolean };
+  /** Extra reporting after each run (the human renderer of `up`). */
+  onRun?: (report: RunReport) => void | Promise<void>;
+  /** `onRun` tells each run to a person: skip the per-run log lines. */
+  quietRuns?: boolean;
+  timers?: Timers;
+  /** Overrides the Slack sender's retry timing (tests). */
+  slackRetry?: { attempts: number; baseDelayMs: number };
+}
+
+export interface RunningDaemon {
+  controller: Controller;
+  metrics: Metrics;
+  http: AddressInfo | null;
+  slack: SlackNotifier | null;
+  source: Source;
+  /** Fetch/reconcile now (what the webhook and the schedule call). */
+  trigger(reason: string): Promise<void>;
+  /** Stops triggers, lets the current reconcile finish (up to the shutdown timeout), closes HTTP, releases the lock. */
+  stop(): Promise<{ finished: boolean }>;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const { config, logger } = options;
+  const env = options.env ?? process.env;
+  const features = { lock: true, http: true, audit: true, triggers: true, ...options.features };
+
+  let lock: Lock | null = null;
+  if (features.lock) {
+    lock = await acquireLock(config.lockFile, {
+      wait: options.waitForLock ?? false,
+      onWait: (pid) => logger.warn('another controller holds the lock; waiting for it to stop', { pid, lockFile: config.lockFile }),
+    });
+    logger.info('lock taken', { lockFile: config.lockFile, pid: process.pid });
+  }
+
+  const cleanups: (() => Promise<void> | void)[] = [() => lock?.release()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+  };
+
+  try {
+    let source: Source;
+    const git = config.source.git;
+    if (git) {
+      const token = git.auth.tokenRef ? await resolveSecret(git.auth.tokenRef, env) : undefined;
+      const sshKey = git.auth.sshKeyRef ? await resolveSecret(git.auth.sshKeyRef, env) : undefined;
+      source = new GitSource(git, { token, sshKey, username: git.auth.username });
+    } else if (config.source.local) {
+      source = new LocalSource(config.source.local.dir);
+    } else {
+      throw new Error('config: source needs "git" or "local"');
+    }
+
+    let slack: SlackNotifier | null = null;
+    if (config.slack) {
+      const webhookUrl = await resolveSecret(config.slack.webhookUrlRef, env);
+      slack = createSlackNotifier({
+        webhookUrl,
+        logger,
+        context: { cluster: config.connection.bootstrapServers.join(','), host: hostname() },
+        ...(options.slackRetry ?? {}),
+      });
+    }
+    const webhookSecret = config.webhook ? await resolveSecret(config.webhook.secretRef, env) : null;
+
+    const metrics = new Metrics();
+    const audit = features.audit ? new AuditLog(config.auditLog) : null;
+    const controller = new Controller({
+      reconcile: options.reconcile,
+      source,
+      profile: config.connection,
+      modes: config.modes,
+      formatDiagnostic: options.formatDiagnostic,
+      logger,
+      timers: options.timers,
+      reminderMs: (config.slack?.reminderMinutes ?? 240) * 60_000,
+      retry: config.retry,
+      sinks: {
+        notify: (notice) => slack?.notify(notice),
+        onSourceError: (message, firstTime) => {
+          metrics.observeError('source');
+          if (firstTime) {
+            logger.error('manifests source failed; keeping the last good state', { error: message });
+            slack?.send({
+              text: `msk-gitops cannot fetch the manifests: ${message}. The cluster keeps the last good state.`,
+              blocks: [
+                { type: 'header', text: { type: 'plain_text', text: ':satellite_antenna: Manifests source unreachable' } },
+                { type: 'section', text: { type: 'mrkdwn', text: message.slice(0, 2900) } },
+                {
+                  type: 'context',
+                  elements: [{ type: 'mrkdwn', text: 'keeping the last good state; retrying on the schedule' }],
+                },
+              ],
+            });
+          } else {
+            logger.warn('manifests source still failing', { error: message });
+          }
+        },
+        onRun: async (report) => {
+          const { outcome } = report;
+          metrics.observeRun(report, controller.status().drift.length);
+          if (audit && outcome.results.length > 0) {
+            try {
+              audit.append(auditEntries(report, new Date().toISOString()));
+            } catch (error) {
+              logger.error('audit log write failed', { file: config.auditLog, error: errorText(error) });
+            }
+          }
+          const level = outcome.status === 'failed' || outcome.status === 'invalid' || outcome.status === 'refused' ? 'warn' : 'info';
+          if (!options.quietRuns) logger[level]('reconcile finished', {
+            result: outcome.status,
+            revision: report.revision,
+            trigger: report.trigger,
+            durationMs: outcome.durationMs,
+            planned: outcome.plan?.changes.length ?? 0,
+            applied: outcome.results.filter((r) => r.ok).length,
+            failed: outcome.results.filter((r) => !r.ok).length,
+            ...(outcome.error ? { step: outcome.error.step, error: outcome.error.message } : {}),
+          });
+          if (!options.quietRuns) {
+            for (const notice of report.notices) logger.info(`notice: ${notice.type}`, { revision: notice.revision });
+          }
+          await options.onRun?.(report);
+        },
+      },
+    });
+
+    let server: Server | null = null;
+    let address: AddressInfo | null = null;
+    if (features.http) {
+      server = createControllerServer({
+        status: () => ({ ...controller.status(), source: git ? { git: { url: git.url, branch: git.branch, path: git.path } } : { local: config.source.local?.dir }, modes: config.modes }),
+        metrics: () => metrics.render(),
+        webhook:
+          config.webhook && webhookSecret !== null
+            ? {
+                path: config.webhook.path,
+                secret: webhookSecret,
+                branch: git?.branch ?? null,
+                onPush: () => {
+                  logger.info('webhook: push received; fetching now');
+                  void controller.trigger('webhook');
+                },
+              }
+            : undefined,
+      });
+      address = await listen(server, config.http.host, config.http.port);
+      const srv = server;
+      cleanups.push(() => closeServer(srv));
+      logger.info('http endpoint listening', { url: `http://${address.address}:${address.port}` });
+    }
+
+    let schedule: Schedule | null = null;
+    let folder: FolderWatch | null = null;
+    if (features.triggers) {
+      if (git) {
+        schedule = scheduleTriggers(git.schedule, () => void controller.trigger('schedule'));
+        cleanups.push(() => schedule?.stop());
+      } else if (config.source.local) {
+        const local = config.source.local;
+        folder = await watchFolder(local.dir, local.debounceMs, (changed) => {
+          logger.info('manifests changed', { files: changed.length });
+          void controller.trigger('file change');
+        });
+        cleanups.push(() => folder?.close());
+      }
+    }
+
+    logger.info('controller started', {
+      source: git ? `${git.url}#${git.branch}:${git.path}` : config.source.local?.dir,
+      modes: config.modes,
+      slack: slack !== null,
+    });
+
+    let stopping: Promise<{ finished: boolean }> | null = null;
+    return {
+      controller,
+      metrics,
+      http: address,
+      slack,
+      source,
+      trigger: (reason) => controller.trigger(reason),
+      stop: () => {
+        stopping ??= (async () => {
+          await schedule?.stop();
+          await folder?.close();
+          const finished = await controller.stop(config.shutdownTimeoutMs);
+          if (!finished) logger.warn('shutdown timeout: abandoning the running reconcile', { timeoutMs: config.shutdownTimeoutMs });
+          await slack?.flush();
+          await cleanup();
+          logger.info('controller stopped', { finished });
+          return { finished };
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The controller's HTTP endpoint (localhost by default): health, readiness, status as JSON, Prometheus metrics, and
+ * the optional GitHub push webhook. node:http only.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ControllerStatus } from './controller';
+import { judgeGithubDelivery } from '../source/webhook';
+
+export interface HttpDeps {
+  status(): ControllerStatus & Record<string, unknown>;
+  metrics(): string;
+  webhook?: { path: string; secret: string; branch: string | null; onPush(): void };
+  /** The body of a webhook may not exceed this (GitHub pushes are well under it). */
+  maxBodyBytes?: number;
+}
+
+/** Ready when the last reconcile reached the cluster and did not fail. */
+export function readiness(status: ControllerStatus): { ready: boolean; reason: string } {
+  if (!status.lastReconcile) return { ready: false, reason: 'no reconcile yet' };
+  if (status.connected === false) return { ready: false, reason: 'cannot reach the cluster' };
+  if (status.lastReconcile.status === 'failed') return { ready: false, reason: `last reconcile failed: ${status.lastError?.step ?? ''}` };
+  return { ready: true, reason: `last reconcile ${status.lastReconcile.status}` };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(null);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function createControllerServer(deps: HttpDeps): Server {
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const json = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(`${JSON.stringify(body, null, 2)}\n`);
+    };
+    if (deps.webhook && url.pathname === deps.webhook.path && req.method === 'POST') {
+      const hook = deps.webhook;
+      readBody(req, deps.maxBodyBytes ?? 5 * 1024 * 1024)
+        .then((body) => {
+          if (body === null) return json(413, { error: 'body too large' });
+          const verdict = judgeGithubDelivery({
+            secret: hook.secret,
+            body,
+            signature: req.headers['x-hub-signature-256'] as string | undefined,
+            event: req.headers['x-github-event'] as string | undefined,
+            branch: hook.branch,
+          });
+          if (verdict.status === 202) hook.onPush();
+          json(verdict.status, { result: verdict.reason });
+        })
+        .catch(() => json(400, { error: 'could not read the body' }));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
+    switch (url.pathname) {
+      case '/healthz':
+        return json(200, { status: 'ok' });
+      case '/readyz': {
+        const status = deps.status();
+        const verdict = readiness(status);
+        return json(verdict.ready ? 200 : 503, {
+          ready: verdict.ready,
+          reason: verdict.reason,
+          connected: status.connected,
+          lastReconcile: status.lastReconcile,
+        });
+      }
+      case '/status':
+        return json(200, deps.status());
+      case '/metrics':
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        return res.end(deps.metrics());
+      default:
+        return json(404, { error: 'not found', endpoints: ['/healthz', '/readyz', '/status', '/metrics'] });
+    }
+  });
+}
+
+export function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * The manifests repository, followed with simple-git: cloned once into `checkoutDir`, then on every sync fetched
+ * (`+refs/heads/BRANCH`, so a force-push is taken as it is) and hard-reset to the remote head. The working tree is
+ * only ever what the remote says; the commit is returned so the controller can say what it converged.
+ *
+ * Credentials never touch a URL, .git/config or a command line: an HTTPS token goes in through git's
+ * GIT_CONFIG_COUNT environment (an `http.extraHeader` for this process only); an SSH deploy key is written to a 0600
+ * file that GIT_SSH_COMMAND names.
+ */
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { GitSourceConfig } from '../daemon/config';
+import type { Source, SourceSnapshot } from '../daemon/controller';
+
+export interface GitCredentials {
+  token?: string;
+  username?: string;
+  sshKey?: string;
+}
+
+/** Removes anything that looks like a credential in a URL from a message (git echoes URLs in its errors). */
+export function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@').replace(/(Authorization:\s*\w+\s+)\S+/gi, '$1***');
+}
+
+export function gitEnvironment(
+  credentials: GitCredentials,
+  keyFile: string | null,
+  knownHosts: string,
+  base: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  // Never ask a terminal for a password: a daemon has none, and a hang is worse than an error.
+  env.GIT_TERMINAL_PROMPT = '0';
+  if (credentials.token) {
+    const basic = Buffer.from(`${credentials.username ?? 'x-access-token'}:${credentials.token}`).toString('base64');
+    env.GIT_CONFIG_COUNT = '1';
+    env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
+    env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${basic}`;
+  }
+  if (keyFile) {
+    env.GIT_SSH_COMMAND = `ssh -i '${keyFile}' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile='${knownHosts}'`;
+  }
+  return env;
+}
+
+export class GitSource implements Source {
+  private last: SourceSnapshot | null = null;
+  private readonly keyFile: string | null;
+
+  constructor(
+    private readonly config: GitSourceConfig,
+    private readonly credentials: GitCredentials = {},
+    private readonly timeoutMs = 60_000,
+  ) {
+    const secretsDir = `${config.checkoutDir.replace(/\/+$/, '')}.credentials`;
+    this.keyFile = credentials.sshKey ? path.join(secretsDir, 'deploy-key') : null;
+    if (credentials.sshKey && this.keyFile) {
+      mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+      writeFileSync(this.keyFile, credentials.sshKey.endsWith('\n') ? credentials.sshKey : `${credentials.sshKey}\n`, {
+        mode: 0o600,
+      });
+      chmodSync(this.keyFile, 0o600);
+    }
+  }
+
+  private git(baseDir?: string): SimpleGit {
+    const knownHosts = `${this.config.checkoutDir.replace(/\/+$/, '')}.credentials/known_hosts`;
+    return simpleGit({
+      baseDir,
+      timeout: { block: this.timeoutMs },
+      unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true },
+    }).env(gitEnvironment(this.credentials, this.keyFile, knownHosts));
+  }
+
+  private snapshot(revision: string): SourceSnapshot {
+    return { dir: path.resolve(this.config.checkoutDir, this.config.path), revision };
+  }
+
+  lastSnapshot(): SourceSnapshot | null {
+    return this.last;
+  }
+
+  async sync(): Promise<SourceSnapshot> {
+    const { checkoutDir, url, branch } = this.config;
+    try {
+      if (existsSync(path.join(checkoutDir, '.git'))) {
+        const git = this.git(checkoutDir);
+        if (!this.last) {
+          // After a restart the previous checkout is the last good state until a fetch succeeds.
+          this.last = this.snapshot((await git.revparse(['HEAD'])).trim());
+        }
+        const origin = (await git.remote(['get-url', 'origin'])) ?? '';
+        if (origin.trim() !== url) {
+          rmSync(checkoutDir, { recursive: true, force: true });
+          return await this.sync();
+        }
+      } else {
+        mkdirSync(path.dirname(checkoutDir), { recursive: true });
+        rmSync(checkoutDir, { recursive: true, force: true });
+        await this.git().clone(url, checkoutDir, ['--branch', branch, '--single-branch', '--no-tags']);
+      }
+      const git = this.git(checkoutDir);
+      await git.fetch(['--prune', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
+      await git.reset(['--hard', `origin/${branch}`]);
+      await git.clean('f', ['-d', '-x']);
+      const revision = (await git.revparse(['HEAD'])).trim();
+      if (!existsSync(path.resolve(checkoutDir, this.config.path))) {
+        throw new Error(`commit ${revision.slice(0, 12)} has no folder "${this.config.path}"`);
+      }
+      this.last = this.snapshot(revision);
+      return this.last;
+    } catch (error) {
+      const message = redactUrls(error instanceof Error ? error.message : String(error)).trim().split('\n').slice(0, 4).join(' ');
+      throw new Error(`git ${redactUrls(url)} (${branch}): ${message}`);
+    }
+  }
+}
