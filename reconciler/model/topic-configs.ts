@@ -1,0 +1,170 @@
+/**
+ * Kafka 3.9's topic-level configs (kafka.log.LogConfig / TopicConfig): the only keys a manifest may set under a
+ * topic's `config`, with their types and ranges, so a typo or a wrong value fails review instead of the apply.
+ * Values are normalized to the strings Kafka itself stores and returns, so the plan compares like with like.
+ */
+import { didYouMean } from './near-names';
+
+export type TopicConfigType =
+  | { kind: 'int' | 'long'; min?: bigint; max?: bigint }
+  | { kind: 'double'; min?: number; max?: number }
+  | { kind: 'boolean' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'enum-list'; values: readonly string[] }
+  | { kind: 'string' };
+
+export interface TopicConfigDefinition {
+  type: TopicConfigType;
+  description: string;
+}
+
+const INT_MAX = 2n ** 31n - 1n;
+const INT_MIN = -(2n ** 31n);
+const LONG_MAX = 2n ** 63n - 1n;
+const LONG_MIN = -(2n ** 63n);
+
+const long = (min?: bigint, max?: bigint): TopicConfigType => ({ kind: 'long', min, max });
+const int = (min?: bigint, max?: bigint): TopicConfigType => ({ kind: 'int', min, max });
+const bool: TopicConfigType = { kind: 'boolean' };
+
+export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDefinition>> = {
+  'cleanup.policy': {
+    type: { kind: 'enum-list', values: ['delete', 'compact'] },
+    description: 'delete, compact, or "compact,delete"',
+  },
+  'compression.type': {
+    type: { kind: 'enum', values: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] },
+    description: 'final compression of the topic data; "producer" keeps what the producer sent',
+  },
+  'compression.gzip.level': { type: int(-1n, 9n), description: 'gzip level, 1-9 (-1: default)' },
+  'compression.lz4.level': { type: int(1n, 17n), description: 'lz4 level, 1-17' },
+  'compression.zstd.level': { type: int(-131072n, 22n), description: 'zstd level, -131072 to 22' },
+  'delete.retention.ms': { type: long(0n), description: 'how long delete tombstones are kept on compacted topics' },
+  'file.delete.delay.ms': { type: long(0n), description: 'wait before deleting a file from the filesystem' },
+  'flush.messages': { type: long(1n), description: 'force an fsync after this many messages' },
+  'flush.ms': { type: long(0n), description: 'force an fsync after this many milliseconds' },
+  'follower.replication.throttled.replicas': {
+    type: { kind: 'string' },
+    description: 'replicas throttled on the follower side ("partition:broker,…" or "*")',
+  },
+  'index.interval.bytes': { type: int(0n), description: 'how often an offset index entry is added' },
+  'leader.replication.throttled.replicas': {
+    type: { kind: 'string' },
+    description: 'replicas throttled on the leader side ("partition:broker,…" or "*")',
+  },
+  'local.retention.bytes': { type: long(-2n), description: 'tiered storage: local bytes kept (-2: retention.bytes)' },
+  'local.retention.ms': { type: long(-2n), description: 'tiered storage: local time kept (-2: retention.ms)' },
+  'max.compaction.lag.ms': { type: long(1n), description: 'longest a message stays uncompacted' },
+  'max.message.bytes': { type: int(0n), description: 'largest record batch the topic accepts' },
+  'message.downconversion.enable': { type: bool, description: 'down-convert for old consumers (deprecated)' },
+  'message.format.version': { type: { kind: 'string' }, description: 'deprecated since Kafka 3.0, ignored' },
+  'message.timestamp.after.max.ms': { type: long(0n), description: 'how far in the future a timestamp may be' },
+  'message.timestamp.before.max.ms': { type: long(0n), description: 'how far in the past a timestamp may be' },
+  'message.timestamp.difference.max.ms': { type: long(0n), description: 'deprecated: use message.timestamp.*.max.ms' },
+  'message.timestamp.type': {
+    type: { kind: 'enum', values: ['CreateTime', 'LogAppendTime'] },
+    description: 'CreateTime or LogAppendTime',
+  },
+  'min.cleanable.dirty.ratio': { type: { kind: 'double', min: 0, max: 1 }, description: 'compaction trigger, 0 to 1' },
+  'min.compaction.lag.ms': { type: long(0n), description: 'shortest a message stays uncompacted' },
+  'min.insync.replicas': { type: int(1n), description: 'replicas that must acknowledge an acks=all write' },
+  preallocate: { type: bool, description: 'preallocate segment files' },
+  'remote.log.copy.disable': { type: bool, description: 'tiered storage: stop copying to remote storage' },
+  'remote.log.delete.on.disable': { type: bool, description: 'tiered storage: delete remote data when disabled' },
+  'remote.storage.enable': { type: bool, description: 'tiered storage for this topic' },
+  'retention.bytes': { type: long(), description: 'bytes kept per partition (-1: unlimited)' },
+  'retention.ms': { type: long(-1n), description: 'time kept (-1: forever)' },
+  'segment.bytes': { type: int(14n), description: 'segment file size' },
+  'segment.index.bytes': { type: int(4n), description: 'offset index size' },
+  'segment.jitter.ms': { type: long(0n), description: 'random jitter subtracted from segment.ms' },
+  'segment.ms': { type: long(1n), description: 'roll a new segment after this long' },
+  'unclean.leader.election.enable': { type: bool, description: 'allow out-of-sync replicas to become leader' },
+};
+
+export type TopicConfigCheck = { ok: true; value: string } | { ok: false; message: string };
+
+function describeType(type: TopicConfigType): string {
+  switch (type.kind) {
+    case 'int':
+    case 'long': {
+      const noun = type.kind === 'int' ? 'an integer' : 'an integer (long)';
+      if (type.min !== undefined && type.max !== undefined) return `${noun} from ${type.min} to ${type.max}`;
+      if (type.min !== undefined) return `${noun} ≥ ${type.min}`;
+      return noun;
+    }
+    case 'double':
+      return `a number from ${type.min} to ${type.max}`;
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return `one of ${type.values.join(', ')}`;
+    case 'enum-list':
+      return `a comma-separated list of ${type.values.join(', ')}`;
+    case 'string':
+      return 'a string';
+  }
+}
+
+/**
+ * Checks one config value and returns it as Kafka writes it. `sourceText` is the scalar as written in the YAML
+ * (when it was a plain number), so longs beyond 2^53 keep their exact digits.
+ */
+export function checkTopicConfig(name: string, value: unknown, sourceText?: string): TopicConfigCheck {
+  const definition = TOPIC_CONFIGS[name];
+  if (!definition) {
+    return { ok: false, message: `unknown topic config "${name}"${didYouMean(name, Object.keys(TOPIC_CONFIGS))}` };
+  }
+  const type = definition.type;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const wrong = (): TopicConfigCheck => ({ ok: false, message: `must be ${describeType(type)}, got ${shown}` });
+  switch (type.kind) {
+    case 'int':
+    case 'long': {
+      let text: string;
+      if (typeof value === 'number')
+        text = sourceText !== undefined && /^[-+]?\d+$/.test(sourceText) ? sourceText : String(value);
+      else if (typeof value === 'string') text = value.trim();
+      else return wrong();
+      if (!/^[-+]?\d+$/.test(text)) return wrong();
+      const n = BigInt(text);
+      const [lo, hi] = type.kind === 'int' ? [INT_MIN, INT_MAX] : [LONG_MIN, LONG_MAX];
+      if (n < (type.min ?? lo) || n > (type.max ?? hi)) return wrong();
+      return { ok: true, value: n.toString() };
+    }
+    case 'double': {
+      const n =
+        typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      if (!Number.isFinite(n) || (type.min !== undefined && n < type.min) || (type.max !== undefined && n > type.max)) {
+        return wrong();
+      }
+      return { ok: true, value: String(n) };
+    }
+    case 'boolean':
+      if (value === true || value === 'true') return { ok: true, value: 'true' };
+      if (value === false || value === 'false') return { ok: true, value: 'false' };
+      return wrong();
+    case 'enum': {
+      if (typeof value !== 'string' || !type.values.includes(value)) {
+        return {
+          ok: false,
+          message: `must be ${describeType(type)}, got ${shown}${didYouMean(String(value), type.values)}`,
+        };
+      }
+      return { ok: true, value };
+    }
+    case 'enum-list': {
+      if (typeof value !== 'string') return wrong();
+      const parts = value.split(',').map((part) => part.trim());
+      const bad = parts.find((part) => !type.values.includes(part));
+      if (bad !== undefined) {
+        return { ok: false, message: `must be ${describeType(type)}, got ${shown}${didYouMean(bad, type.values)}` };
+      }
+      if (new Set(parts).size !== parts.length) return wrong();
+      return { ok: true, value: parts.join(',') };
+    }
+    case 'string':
+      if (typeof value === 'string') return { ok: true, value };
+      if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };
+      return wrong();
+  }
+}
