@@ -1,0 +1,258 @@
+/**
+ * `npm run bench`: what converging costs at scale, against the seed's one-command-per-ACL way.
+ *
+ * For N ACL bindings (and N/10 topics) it measures, on a real local Kafka: validate and plan offline; converge from
+ * empty, a no-op reconcile and a one-ACL change (wall time, Kafka requests counted at the client, peak RSS, each in
+ * its own child process); then Kafka's own TopicCommand/AclCommand, one JVM per topic and per ACL, on the same
+ * broker. It cleans its `bench-` topics and `User:bench-` ACLs between sizes and prints a markdown table, also written
+ * to test/bench/results.md.
+ *
+ * Environment: MSK_GITOPS_BENCH_PORT (port base of the local cluster, default 19892), MSK_GITOPS_BENCH_SIZES
+ * (default "100,1000,10000"), MSK_GITOPS_BENCH_SAMPLE (CLI invocations timed per kind when N is too large to run
+ * them all, default 20), MSK_GITOPS_BENCH_FULL (run every CLI invocation when there are at most this many, default 110),
+ * MSK_GITOPS_BENCH_RF (replication factor of the bench topics, default 2).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, type Admin, type KafkaConfig } from 'kafkajs';
+import {
+  KAFKA_VERSION,
+  LOCAL_ADMIN,
+  adminConfig,
+  startLocalCluster,
+  stopLocalCluster,
+} from '../../reconciler/localkafka/broker';
+import { addAclWithCli, createTopicWithCli, prepareBaselineTools } from './baseline';
+import { benchFootprint, cleanBench } from './cluster';
+import {
+  ACLS_PER_TOPIC,
+  benchBindings,
+  benchManifestFiles,
+  extraAclFile,
+  topicName,
+  writeManifests,
+} from './manifests';
+import { runMeasurement, type MeasureJob, type MeasureResult } from './measure-protocol';
+import { renderReport, seconds, type BaselineResult, type MachineInfo, type SizeResult } from './report';
+import { countingKafka } from './requests';
+
+const DEFAULT_BENCH_PORT = 19892;
+const PASSWORD_ENV = 'MSK_GITOPS_BENCH_PASSWORD';
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function sizesFromEnv(): number[] {
+  const raw = process.env.MSK_GITOPS_BENCH_SIZES ?? '100,1000,10000';
+  return raw.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isInteger(n) || n <= 0 || n % ACLS_PER_TOPIC !== 0) {
+      throw new Error(`MSK_GITOPS_BENCH_SIZES: "${part}" is not a positive multiple of ${ACLS_PER_TOPIC}`);
+    }
+    return n;
+  });
+}
+
+function machineInfo(): MachineInfo {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) cpuModel = line.split(':')[1].trim();
+  } catch {
+    // not Linux: os.cpus() has it
+  }
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const javaVersion = (java.stderr || java.stdout || 'java unknown').split('\n')[0].replace(/"/g, '').trim();
+  return {
+    cpus: os.cpus().length,
+    cpuModel,
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    kafkaVersion: KAFKA_VERSION,
+    nodeVersion: process.version,
+    javaVersion,
+    os: `${os.type()} ${os.release()}`,
+    loadAverage: os.loadavg()[0],
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/**
+ * The request counter must see every request: on a tiny known case (connect, list topics) the count from kafkajs'
+ * DEBUG "Request" lines must equal the admin's own instrumentation events, or the bench's numbers mean nothing.
+ */
+async function checkRequestCounting(config: KafkaConfig): Promise<number> {
+  const { kafka, count } = countingKafka(config);
+  const admin = kafka.admin();
+  let events = 0;
+  admin.on(admin.events.REQUEST, () => (events += 1));
+  await admin.connect();
+  await admin.listTopics();
+  await admin.disconnect();
+  if (count.total !== events || count.total === 0) {
+    throw new Error(`request counting is off: ${count.total} counted from logs, ${events} instrumentation events`);
+  }
+  return count.total;
+}
+
+function summarize(label: string, result: MeasureResult): string {
+  const changes = result.okChanges ? JSON.stringify(result.okChanges) : '';
+  return `${label}: ${seconds(result.wallMs)}, ${result.requests.total} requests, peak RSS ${Math.round(result.maxRssKiB / 1024)} MiB, status ${result.status ?? '-'} ${changes}${result.error ? ` error: ${result.error}` : ''}`;
+}
+
+async function expectFootprint(admin: Admin, topics: number, acls: number, step: string): Promise<void> {
+  const footprint = await benchFootprint(admin);
+  if (footprint.topics.length !== topics || footprint.aclPrincipals.length !== acls) {
+    throw new Error(
+      `${step}: expected ${topics} bench topics and ${acls} bench ACLs on the cluster, found ${footprint.topics.length} and ${footprint.aclPrincipals.length}`,
+    );
+  }
+}
+
+function runBaseline(
+  tools: ReturnType<typeof prepareBaselineTools>,
+  acls: number,
+  replicationFactor: number,
+  sample: number,
+  fullLimit: number,
+): BaselineResult {
+  const topicCount = acls / ACLS_PER_TOPIC;
+  const complete = topicCount + acls <= fullLimit;
+  const topicRuns = complete ? topicCount : Math.min(topicCount, sample);
+  const bindings = benchBindings(acls);
+  const aclRuns = complete ? acls : Math.min(acls, sample);
+  let topicMs = 0;
+  for (let j = 0; j < topicRuns; j++) {
+    topicMs += createTopicWithCli(tools, {
+      name: topicName(j),
+      partitions: 1,
+      replicationFactor,
+      config: { 'retention.ms': '604800000' },
+    });
+  }
+  let aclMs = 0;
+  // A sample spreads over the whole list so every kind of binding (topic, group, cluster) is in it.
+  const step = acls / aclRuns;
+  for (let i = 0; i < aclRuns; i++) aclMs += addAclWithCli(tools, bindings[Math.floor(i * step)]);
+  const topicMsMean = topicRuns ? topicMs / topicRuns : 0;
+  const aclMsMean = aclRuns ? aclMs / aclRuns : 0;
+  const measuredMs = topicMs + aclMs;
+  return {
+    topicInvocations: topicRuns,
+    aclInvocations: aclRuns,
+    topicMsMean,
+    aclMsMean,
+    complete,
+    measuredMs,
+    totalMs: complete ? measuredMs : topicMsMean * topicCount + aclMsMean * acls,
+  };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const started = process.hrtime.bigint();
+  const portBase = intFromEnv('MSK_GITOPS_BENCH_PORT', DEFAULT_BENCH_PORT);
+  const sizes = sizesFromEnv();
+  const sample = Math.max(1, intFromEnv('MSK_GITOPS_BENCH_SAMPLE', 20));
+  const fullLimit = intFromEnv('MSK_GITOPS_BENCH_FULL', 110);
+  const replicationFactor = Math.max(1, intFromEnv('MSK_GITOPS_BENCH_RF', 2));
+  const machine = machineInfo();
+
+  const { layout, started: startedCluster } = await startLocalCluster({ portBase, log });
+  const brokers = layout.scramBootstrap;
+  const childEnv = { ...process.env, [PASSWORD_ENV]: LOCAL_ADMIN.password };
+  const reconcileJob = (dir: string): MeasureJob => ({
+    mode: 'reconcile',
+    dir,
+    bootstrap: brokers,
+    username: LOCAL_ADMIN.username,
+  });
+  const admin = new Kafka(adminConfig(layout)).admin();
+  const results: SizeResult[] = [];
+  try {
+    await admin.connect();
+    log(`request counting checked: connect + listTopics = ${await checkRequestCounting(adminConfig(layout))} requests`);
+    const tools = prepareBaselineTools({
+      libsDir: layout.libsDir,
+      bootstrap: brokers.join(','),
+      username: LOCAL_ADMIN.username,
+      password: LOCAL_ADMIN.password,
+    });
+    for (const acls of sizes) {
+      const topics = acls / ACLS_PER_TOPIC;
+      log(`N = ${acls} ACLs, ${topics} topics (RF ${replicationFactor})`);
+      const dir = writeManifests(benchManifestFiles({ acls, replicationFactor }));
+      try {
+        await cleanBench(admin);
+        const offline = await runMeasurement({ mode: 'offline', dir }, childEnv);
+        log(
+          `  offline: validate ${seconds(offline.validateMs ?? 0)}, plan no-op ${seconds(offline.planNoopMs ?? 0)}, plan from empty ${seconds(offline.planFromEmptyMs ?? 0)} (${offline.planFromEmptyChanges} changes)`,
+        );
+        if (offline.desiredAcls !== acls || offline.desiredTopics !== topics) {
+          throw new Error(
+            `the loader read ${offline.desiredTopics} topics and ${offline.desiredAcls} ACLs, expected ${topics} and ${acls}`,
+          );
+        }
+        const converge = await runMeasurement(reconcileJob(dir), childEnv);
+        log(`  ${summarize('converge from empty', converge)}`);
+        await expectFootprint(admin, topics, acls, 'converge from empty');
+        const noop = await runMeasurement(reconcileJob(dir), childEnv);
+        log(`  ${summarize('no-op', noop)}`);
+        if ((noop.totalChanges ?? 0) !== 0) throw new Error(`no-op reconcile planned ${noop.totalChanges} changes`);
+        writeFileSync(path.join(dir, 'teams', 'extra.yaml'), extraAclFile(topics));
+        const change = await runMeasurement(reconcileJob(dir), childEnv);
+        log(`  ${summarize('one-ACL change', change)}`);
+        await expectFootprint(admin, topics, acls + 1, 'one-ACL change');
+        await cleanBench(admin);
+
+        let baseline: BaselineResult | null = null;
+        if (sample > 0) {
+          log(
+            `  baseline: Kafka CLI, one JVM per topic and per ACL (${topics + acls <= fullLimit ? 'all' : `sample of ${sample} each`})`,
+          );
+          baseline = runBaseline(tools, acls, replicationFactor, sample, fullLimit);
+          log(
+            `  baseline: ${seconds(baseline.topicMsMean)} per topic, ${seconds(baseline.aclMsMean)} per ACL, total ${baseline.complete ? '' : '≈ '}${seconds(baseline.totalMs)}`,
+          );
+          await cleanBench(admin);
+        }
+        results.push({ acls, topics, offline, converge, noop, change, baseline });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await cleanBench(admin).catch((error: Error) => log(`cleanup failed: ${error.message}`));
+    await admin.disconnect();
+    if (startedCluster) {
+      log('stopping the local Kafka the bench started');
+      await stopLocalCluster({ portBase });
+    }
+  }
+
+  const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const report = renderReport(machine, results, startedAt, totalMs);
+  const noops = results.map((r) => `${r.acls}: ${r.noop.requests.total}`).join(', ');
+  const flat = new Set(results.map((r) => r.noop.requests.total)).size <= 1;
+  const verdict = `No-op reconcile requests by N (${noops}): ${flat ? 'the same at every N' : 'NOT CONSTANT: they grow with N'}.`;
+  const text = `${report}\n\n${verdict}\n`;
+  writeFileSync(path.join(__dirname, 'results.md'), text);
+  process.stdout.write(`\n${text}`);
+  if (!flat) process.exitCode = 1;
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.message}\n`);
+  process.exitCode = 1;
+});
