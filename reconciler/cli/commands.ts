@@ -1,7 +1,17 @@
 /** Every subcommand, by name. Each lives in its own file; add a line here to add one. */
 import type { Command } from './command';
 import { brokerCommand } from './broker';
+import { planCommand } from './plan';
+import { applyCommand } from './apply';
+import { driftCommand } from './drift';
+import { runCommand } from './run';
+import { upCommand } from './up';
 
 export const commands: Record<string, Command> = {
   broker: brokerCommand,
+  plan: planCommand,
+  apply: applyCommand,
+  drift: driftCommand,
+  run: runCommand,
+  up: upCommand,
 };

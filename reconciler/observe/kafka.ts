@@ -35,7 +35,7 @@ export async function describeTopicOverrides(
     includeSynonyms: false,
   });
   for (const resource of response.resources) {
-    if (resource.errorCode !== 0) {
+    if (resource.errorCode) {
       throw new Error(
         `describe configs of topic ${resource.resourceName}: ${resource.errorMessage || `error code ${resource.errorCode}`}`,
       );
@@ -64,7 +64,7 @@ export async function observeCluster(admin: Admin): Promise<LiveClusterState> {
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 
-  if (aclResponse.errorCode !== 0) {
+  if (aclResponse.errorCode) {
     throw new Error(`describe ACLs: ${aclResponse.errorMessage || `error code ${aclResponse.errorCode}`}`);
   }
   const acls: AclBinding[] = [];
