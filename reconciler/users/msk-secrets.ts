@@ -66,6 +66,15 @@ function awsError(step: string, error: unknown): string {
   return `${step}: ${e.name ?? 'Error'}${e.message ? `: ${e.message}` : ''}`;
 }
 
+/** Runs one AWS call; a failure becomes an error that names the step. */
+async function awsStep<T>(step: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new Error(awsError(step, error));
+  }
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -119,11 +128,10 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
       // A generated password is generated once: the value already in the secret is the user's password.
       if ('generate' in spec.password) return existing.ARN;
       const password = await resolvePassword(spec.name, spec.password, NO_LOCAL_GENERATION, env);
-      const current = await secretsManager
-        .send(new GetSecretValueCommand({ SecretId: existing.ARN }))
-        .catch((error: unknown) => {
-          throw new Error(awsError(`GetSecretValue ${name}`, error));
-        });
+      const secretArn = existing.ARN;
+      const current = await awsStep(`GetSecretValue ${name}`, () =>
+        secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn })),
+      );
       let same = false;
       try {
         const parsed = JSON.parse(current.SecretString ?? '{}') as { username?: unknown; password?: unknown };
@@ -132,11 +140,9 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
         same = false; // not our JSON: overwrite with the right shape
       }
       if (!same) {
-        await secretsManager
-          .send(new PutSecretValueCommand({ SecretId: existing.ARN, SecretString: secretString(password) }))
-          .catch((error: unknown) => {
-            throw new Error(awsError(`PutSecretValue ${name}`, error));
-          });
+        await awsStep(`PutSecretValue ${name}`, () =>
+          secretsManager.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: secretString(password) })),
+        );
       }
       return existing.ARN;
     }
@@ -144,8 +150,8 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
       'generate' in spec.password
         ? generatePassword()
         : await resolvePassword(spec.name, spec.password, NO_LOCAL_GENERATION, env);
-    const created = await secretsManager
-      .send(
+    const created = await awsStep(`CreateSecret ${name}`, () =>
+      secretsManager.send(
         new CreateSecretCommand({
           Name: name,
           Description: `SCRAM credentials of Kafka user ${spec.name} (managed by msk-gitops)`,
@@ -153,10 +159,8 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
           SecretString: secretString(password),
           Tags: [{ ...OWNER_TAG }],
         }),
-      )
-      .catch((error: unknown) => {
-        throw new Error(awsError(`CreateSecret ${name}`, error));
-      });
+      ),
+    );
     if (!created.ARN) throw new Error(`CreateSecret ${name}: no ARN in the answer`);
     return created.ARN;
   }
