@@ -43,7 +43,7 @@ export function generatedPasswordsDir(options: UserStoreOptions = {}): string {
 export function createUserStore(profile: ConnectionProfile, kafka: Kafka, options: UserStoreOptions = {}): UserStore {
   const env = options.env ?? process.env;
   if (profile.msk) {
-    const region = profile.msk.clusterArn.split(':')[3];
+    const region = profile.region ?? profile.msk.clusterArn.split(':')[3];
     return createMskUserStore({
       clusterArn: profile.msk.clusterArn,
       kmsKeyId: profile.msk.secretsKmsKeyId,

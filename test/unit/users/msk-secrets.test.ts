@@ -14,6 +14,7 @@ import {
   ListScramSecretsCommand,
 } from '@aws-sdk/client-kafka';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ConnectionProfileSchema } from '../../../reconciler/connection/profile';
 import { SettingsSchema, type UserSpec } from '../../../reconciler/model/schema';
 import { planUsers } from '../../../reconciler/plan/users';
 import { MAX_SECRETS_PER_CALL, userOfSecretArn } from '../../../reconciler/users/msk-secrets';
@@ -23,13 +24,13 @@ import type { Kafka } from 'kafkajs';
 const CLUSTER = 'arn:aws:kafka:eu-west-1:111122223333:cluster/lms/abcd-1234';
 const KMS = 'arn:aws:kms:eu-west-1:111122223333:key/1111-2222';
 const arnOf = (user: string) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:AmazonMSK_${user}-Ab12Cd`;
-const profile = {
+const profile = ConnectionProfileSchema.parse({
   bootstrapServers: ['b-1.lms.kafka.eu-west-1.amazonaws.com:9098'],
-  auth: 'iam' as const,
+  auth: 'iam',
   tls: true,
-  clientId: 'msk-gitops',
+  region: 'eu-west-1',
   msk: { clusterArn: CLUSTER, secretsKmsKeyId: KMS },
-};
+});
 const user = (name: string, password: UserSpec['password'] = { generate: true }): UserSpec => ({
   name,
   mechanism: 'SCRAM-SHA-512',
