@@ -77,7 +77,7 @@ export function driftItem(change: Change): DriftItem {
     expected: change.after ?? null,
     found: change.before ?? null,
     origin: originText(change),
-    reason: change.verdict.status === 'ok' ? undefined : change.verdict.reason ?? change.verdict.status,
+    reason: change.verdict.status === 'ok' ? undefined : (change.verdict.reason ?? change.verdict.status),
   };
 }
 
@@ -109,7 +109,9 @@ export function assess(memory: Memory, input: AssessInput): { memory: Memory; no
     next = { ...next, failure: { step, key }, consecutiveFailures: memory.consecutiveFailures + 1 };
     // An apply that failed half-way still applied something: that part is reported like any other apply.
     const applied = outcome.results.filter((r) => r.ok).map((r) => driftItem(r.change));
-    const failed = outcome.results.filter((r) => !r.ok).map((r) => ({ item: driftItem(r.change), error: r.error ?? 'failed' }));
+    const failed = outcome.results
+      .filter((r) => !r.ok)
+      .map((r) => ({ item: driftItem(r.change), error: r.error ?? 'failed' }));
     if (applied.length > 0 || failed.length > 0) notices.push({ type: 'applied', revision, changes: applied, failed });
     return { memory: next, notices };
   }
@@ -134,7 +136,9 @@ export function assess(memory: Memory, input: AssessInput): { memory: Memory; no
   next = { ...next, bad: null, convergedRevision: revision };
 
   const applied = outcome.results.filter((r) => r.ok).map((r) => driftItem(r.change));
-  const failed = outcome.results.filter((r) => !r.ok).map((r) => ({ item: driftItem(r.change), error: r.error ?? 'failed' }));
+  const failed = outcome.results
+    .filter((r) => !r.ok)
+    .map((r) => ({ item: driftItem(r.change), error: r.error ?? 'failed' }));
   if (sameRevision && applied.length > 0) {
     const print = fingerprint(applied);
     const remind = memory.healed !== null && now - memory.healed.reportedAt >= input.reminderMs;

@@ -124,7 +124,7 @@ function keyNodeRange(doc: Document, route: PropertyKey[]): [number, number, num
   const parent = nodeAt(doc, route.slice(0, -1)).node;
   if (!isMap(parent)) return undefined;
   const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === route[route.length - 1]);
-  return isScalar(pair?.key) ? pair.key.range ?? undefined : undefined;
+  return isScalar(pair?.key) ? (pair.key.range ?? undefined) : undefined;
 }
 
 /** Resolves the paths in the config relative to the config file's folder. */
@@ -178,7 +178,9 @@ export function loadDaemonConfig(file: string): DaemonConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ConfigError([
+      `${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   return parseDaemonConfig(text, file);
 }

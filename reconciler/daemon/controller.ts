@@ -6,7 +6,16 @@
  * rules are tested with a fake reconcile and fake timers; the daemon wires in the real ones.
  */
 import type { Logger } from './logger';
-import { assess, backoffMs, driftItem, initialMemory, unappliedChanges, type DriftItem, type Memory, type Notice } from './assess';
+import {
+  assess,
+  backoffMs,
+  driftItem,
+  initialMemory,
+  unappliedChanges,
+  type DriftItem,
+  type Memory,
+  type Notice,
+} from './assess';
 import type { KindMode, ReconcileOutcome, ReconcileRequest } from '../reconcile';
 import type { ConnectionProfile } from '../connection/profile';
 
@@ -160,7 +169,9 @@ export class Controller {
       await this.runOnce(trigger);
     } catch (error) {
       // Nothing a reconcile does may end the loop: the next trigger must still run.
-      this.options.logger.error('reconcile loop error', { error: error instanceof Error ? error.message : String(error) });
+      this.options.logger.error('reconcile loop error', {
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -239,7 +250,13 @@ export class Controller {
     if (outcome.status === 'failed') this.scheduleRetry(this.memory.consecutiveFailures);
   }
 
-  private record(trigger: string, revision: string | null, startedAt: number, outcome: ReconcileOutcome, notices: Notice[]) {
+  private record(
+    trigger: string,
+    revision: string | null,
+    startedAt: number,
+    outcome: ReconcileOutcome,
+    notices: Notice[],
+  ) {
     const at = new Date(this.timers.now()).toISOString();
     this.state.lastReconcile = {
       at,

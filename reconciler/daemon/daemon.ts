@@ -64,7 +64,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   if (features.lock) {
     lock = await acquireLock(config.lockFile, {
       wait: options.waitForLock ?? false,
-      onWait: (pid) => logger.warn('another controller holds the lock; waiting for it to stop', { pid, lockFile: config.lockFile }),
+      onWait: (pid) =>
+        logger.warn('another controller holds the lock; waiting for it to stop', { pid, lockFile: config.lockFile }),
     });
     logger.info('lock taken', { lockFile: config.lockFile, pid: process.pid });
   }
@@ -120,7 +121,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             slack?.send({
               text: `msk-gitops cannot fetch the manifests: ${message}. The cluster keeps the last good state.`,
               blocks: [
-                { type: 'header', text: { type: 'plain_text', text: ':satellite_antenna: Manifests source unreachable' } },
+                {
+                  type: 'header',
+                  text: { type: 'plain_text', text: ':satellite_antenna: Manifests source unreachable' },
+                },
                 { type: 'section', text: { type: 'mrkdwn', text: message.slice(0, 2900) } },
                 {
                   type: 'context',
@@ -142,17 +146,21 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
               logger.error('audit log write failed', { file: config.auditLog, error: errorText(error) });
             }
           }
-          const level = outcome.status === 'failed' || outcome.status === 'invalid' || outcome.status === 'refused' ? 'warn' : 'info';
-          if (!options.quietRuns) logger[level]('reconcile finished', {
-            result: outcome.status,
-            revision: report.revision,
-            trigger: report.trigger,
-            durationMs: outcome.durationMs,
-            planned: outcome.plan?.changes.length ?? 0,
-            applied: outcome.results.filter((r) => r.ok).length,
-            failed: outcome.results.filter((r) => !r.ok).length,
-            ...(outcome.error ? { step: outcome.error.step, error: outcome.error.message } : {}),
-          });
+          const level =
+            outcome.status === 'failed' || outcome.status === 'invalid' || outcome.status === 'refused'
+              ? 'warn'
+              : 'info';
+          if (!options.quietRuns)
+            logger[level]('reconcile finished', {
+              result: outcome.status,
+              revision: report.revision,
+              trigger: report.trigger,
+              durationMs: outcome.durationMs,
+              planned: outcome.plan?.changes.length ?? 0,
+              applied: outcome.results.filter((r) => r.ok).length,
+              failed: outcome.results.filter((r) => !r.ok).length,
+              ...(outcome.error ? { step: outcome.error.step, error: outcome.error.message } : {}),
+            });
           if (!options.quietRuns) {
             for (const notice of report.notices) logger.info(`notice: ${notice.type}`, { revision: notice.revision });
           }
@@ -165,7 +173,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     let address: AddressInfo | null = null;
     if (features.http) {
       server = createControllerServer({
-        status: () => ({ ...controller.status(), source: git ? { git: { url: git.url, branch: git.branch, path: git.path } } : { local: config.source.local?.dir }, modes: config.modes }),
+        status: () => ({
+          ...controller.status(),
+          source: git
+            ? { git: { url: git.url, branch: git.branch, path: git.path } }
+            : { local: config.source.local?.dir },
+          modes: config.modes,
+        }),
         metrics: () => metrics.render(),
         webhook:
           config.webhook && webhookSecret !== null
@@ -221,7 +235,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           await schedule?.stop();
           await folder?.close();
           const finished = await controller.stop(config.shutdownTimeoutMs);
-          if (!finished) logger.warn('shutdown timeout: abandoning the running reconcile', { timeoutMs: config.shutdownTimeoutMs });
+          if (!finished)
+            logger.warn('shutdown timeout: abandoning the running reconcile', { timeoutMs: config.shutdownTimeoutMs });
           await slack?.flush();
           await cleanup();
           logger.info('controller stopped', { finished });

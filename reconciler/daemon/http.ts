@@ -8,7 +8,7 @@ import type { ControllerStatus } from './controller';
 import { judgeGithubDelivery } from '../source/webhook';
 
 export interface HttpDeps {
-  status(): ControllerStatus & Record<string, unknown>;
+  status(): ControllerStatus & object;
   metrics(): string;
   webhook?: { path: string; secret: string; branch: string | null; onPush(): void };
   /** The body of a webhook may not exceed this (GitHub pushes are well under it). */
@@ -19,7 +19,8 @@ export interface HttpDeps {
 export function readiness(status: ControllerStatus): { ready: boolean; reason: string } {
   if (!status.lastReconcile) return { ready: false, reason: 'no reconcile yet' };
   if (status.connected === false) return { ready: false, reason: 'cannot reach the cluster' };
-  if (status.lastReconcile.status === 'failed') return { ready: false, reason: `last reconcile failed: ${status.lastError?.step ?? ''}` };
+  if (status.lastReconcile.status === 'failed')
+    return { ready: false, reason: `last reconcile failed: ${status.lastError?.step ?? ''}` };
   return { ready: true, reason: `last reconcile ${status.lastReconcile.status}` };
 }
 

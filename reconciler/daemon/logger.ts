@@ -31,7 +31,13 @@ export function createLogger(options: LoggerOptions): Logger {
   const emit = (level: LogLevel, msg: string, fields: LogFields = {}, text?: string): void => {
     if (LEVELS[level] < min) return;
     if (options.format === 'json') {
-      const line = JSON.stringify({ time: now().toISOString(), level, msg, ...fields, ...(text === undefined ? {} : { text }) });
+      const line = JSON.stringify({
+        time: now().toISOString(),
+        level,
+        msg,
+        ...fields,
+        ...(text === undefined ? {} : { text }),
+      });
       options.out.write(`${line}\n`);
       return;
     }
@@ -40,7 +46,9 @@ export function createLogger(options: LoggerOptions): Logger {
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
       .join(' ');
     const prefix = level === 'info' ? '' : `${level}: `;
-    options.out.write(`${prefix}${msg}${detail ? ` (${detail})` : ''}\n${text === undefined ? '' : `${text.replace(/\n?$/, '\n')}`}`);
+    options.out.write(
+      `${prefix}${msg}${detail ? ` (${detail})` : ''}\n${text === undefined ? '' : `${text.replace(/\n?$/, '\n')}`}`,
+    );
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

@@ -31,7 +31,8 @@ export function renderRunText(report: RunReport, options: RunTextOptions): strin
       break;
     default:
       if (outcome.plan) lines.push(renderPlanText(outcome.plan, { color: options.color }).trimEnd());
-      if (outcome.results.length > 0) lines.push('', renderApplyResultsText(outcome.results, { color: options.color }).trimEnd());
+      if (outcome.results.length > 0)
+        lines.push('', renderApplyResultsText(outcome.results, { color: options.color }).trimEnd());
       if (outcome.error) lines.push(`Failed at ${outcome.error.step}: ${outcome.error.message}`);
   }
   const verdict: Record<ReconcileOutcome['status'], string> = {

@@ -92,7 +92,12 @@ export function slackMessage(notice: Notice, context: SlackContext): SlackMessag
           header(`${title}${notice.reminder ? ' (reminder)' : ''}`),
           fields([
             ['Commit', commit],
-            ['What the controller did', notice.healed ? 'healed: the cluster was set back to git' : 'only detected (detect mode or not healable): nothing changed'],
+            [
+              'What the controller did',
+              notice.healed
+                ? 'healed: the cluster was set back to git'
+                : 'only detected (detect mode or not healable): nothing changed',
+            ],
             ['Resources', String(notice.items.length)],
           ]),
           { type: 'divider' },
@@ -112,13 +117,20 @@ export function slackMessage(notice: Notice, context: SlackContext): SlackMessag
           ]),
           {
             type: 'section',
-            text: { type: 'mrkdwn', text: notice.items.slice(0, MAX_ITEMS).map((i) => `• ${i.kind} \`${escape(i.resource)}\``).join('\n') },
+            text: {
+              type: 'mrkdwn',
+              text: notice.items
+                .slice(0, MAX_ITEMS)
+                .map((i) => `• ${i.kind} \`${escape(i.resource)}\``)
+                .join('\n'),
+            },
           },
           footer(context),
         ],
       };
     case 'invalid-commit': {
-      const title = notice.status === 'invalid' ? ':x: Invalid manifests — not applied' : ':no_entry: Plan refused — not applied';
+      const title =
+        notice.status === 'invalid' ? ':x: Invalid manifests — not applied' : ':no_entry: Plan refused — not applied';
       return {
         text: `commit ${short(notice.revision)} ${notice.status === 'invalid' ? 'has invalid manifests' : 'was refused'}; the cluster keeps the last good state`,
         blocks: [
@@ -129,7 +141,10 @@ export function slackMessage(notice: Notice, context: SlackContext): SlackMessag
           ]),
           {
             type: 'section',
-            text: { type: 'mrkdwn', text: `\`\`\`${escape(notice.problems.slice(0, 30).join('\n')).slice(0, 2900)}\`\`\`` },
+            text: {
+              type: 'mrkdwn',
+              text: `\`\`\`${escape(notice.problems.slice(0, 30).join('\n')).slice(0, 2900)}\`\`\``,
+            },
           },
           footer(context),
         ],
@@ -159,12 +174,13 @@ export function slackMessage(notice: Notice, context: SlackContext): SlackMessag
             ['Failed', String(failed)],
           ]),
           ...itemBlocks(notice.changes).slice(0, 10),
-          ...notice.failed.slice(0, 10).map(
-            ({ item, error }): Block => ({
-              type: 'section',
-              text: { type: 'mrkdwn', text: `:x: *${item.kind}* \`${escape(item.resource)}\` (${item.action}): ${escape(error)}` },
-            }),
-          ),
+          ...notice.failed.slice(0, 10).map(({ item, error }): Block => ({
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: `:x: *${item.kind}* \`${escape(item.resource)}\` (${item.action}): ${escape(error)}`,
+            },
+          })),
           footer(context),
         ],
       };
@@ -186,7 +202,14 @@ export function slackMessage(notice: Notice, context: SlackContext): SlackMessag
     case 'recovered':
       return {
         text: `reconcile recovered (${notice.step} works again)`,
-        blocks: [header(':white_check_mark: Reconcile recovered'), fields([['Step', notice.step], ['Commit', commit]]), footer(context)],
+        blocks: [
+          header(':white_check_mark: Reconcile recovered'),
+          fields([
+            ['Step', notice.step],
+            ['Commit', commit],
+          ]),
+          footer(context),
+        ],
       };
   }
 }

@@ -21,7 +21,9 @@ export interface GitCredentials {
 
 /** Removes anything that looks like a credential in a URL from a message (git echoes URLs in its errors). */
 export function redactUrls(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@').replace(/(Authorization:\s*\w+\s+)\S+/gi, '$1***');
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
+    .replace(/(Authorization:\s*\w+\s+)\S+/gi, '$1***');
 }
 
 export function gitEnvironment(
@@ -113,7 +115,11 @@ export class GitSource implements Source {
       this.last = this.snapshot(revision);
       return this.last;
     } catch (error) {
-      const message = redactUrls(error instanceof Error ? error.message : String(error)).trim().split('\n').slice(0, 4).join(' ');
+      const message = redactUrls(error instanceof Error ? error.message : String(error))
+        .trim()
+        .split('\n')
+        .slice(0, 4)
+        .join(' ');
       throw new Error(`git ${redactUrls(url)} (${branch}): ${message}`);
     }
   }

@@ -15,7 +15,10 @@ function run(steps: [string | null, ReconcileOutcome, number][], memory: Memory 
   return all;
 }
 
-const types = (notices: Notice[]) => notices.map((n) => (n.type === 'drift' ? `drift:${n.healed ? 'healed' : 'detected'}${n.reminder ? ':reminder' : ''}` : n.type));
+const types = (notices: Notice[]) =>
+  notices.map((n) =>
+    n.type === 'drift' ? `drift:${n.healed ? 'healed' : 'detected'}${n.reminder ? ':reminder' : ''}` : n.type,
+  );
 
 describe('assess', () => {
   it('reports changes on a new commit as applied, and on the same commit as healed drift', () => {
@@ -57,7 +60,12 @@ describe('assess', () => {
   });
 
   it('dedups detected drift, reports it again when it changes or after the reminder, and resolves it', () => {
-    const a = change('topic-config:t:retention.ms', { action: 'update', kind: 'topic-config', before: '1000', after: '604800000' });
+    const a = change('topic-config:t:retention.ms', {
+      action: 'update',
+      kind: 'topic-config',
+      before: '1000',
+      after: '604800000',
+    });
     const a2 = { ...a, before: '2000' };
     const notices = run([
       ['c1', drift([a]), 0],
@@ -76,7 +84,11 @@ describe('assess', () => {
       [],
     ]);
     const first = notices[0][0];
-    expect(first.type === 'drift' && first.items[0]).toMatchObject({ expected: '604800000', found: '1000', kind: 'topic-config' });
+    expect(first.type === 'drift' && first.items[0]).toMatchObject({
+      expected: '604800000',
+      found: '1000',
+      kind: 'topic-config',
+    });
   });
 
   it('reports a failure once per step and message, and recovery once', () => {
@@ -91,7 +103,8 @@ describe('assess', () => {
 
   it('counts consecutive failures for the backoff', () => {
     let m = initialMemory;
-    for (let i = 0; i < 3; i++) m = assess(m, { revision: 'c', outcome: failed('connect', 'x'), now: i, reminderMs: 1, formatDiagnostic }).memory;
+    for (let i = 0; i < 3; i++)
+      m = assess(m, { revision: 'c', outcome: failed('connect', 'x'), now: i, reminderMs: 1, formatDiagnostic }).memory;
     expect(m.consecutiveFailures).toBe(3);
     m = assess(m, { revision: 'c', outcome: inSync(), now: 9, reminderMs: 1, formatDiagnostic }).memory;
     expect(m.consecutiveFailures).toBe(0);

@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { formatDiagnostic } from '../model/load';
+import { reconcileOnce } from '../reconcile';
+import { ConfigError, loadDaemonConfig } from '../daemon/config';
+import { startDaemon, type RunningDaemon } from '../daemon/daemon';
+import { LockHeldError } from '../daemon/lock';
+import { createLogger, type LogFormat } from '../daemon/logger';
+import { UsageError, UserFacingError, type Command } from './command';
+
+export function parseLogFormat(value: string | undefined, fallback: LogFormat): LogFormat {
+  if (value === undefined) return fallback;
+  if (value !== 'json' && value !== 'text') throw new UsageError('--log-format must be json or text');
+  return value;
+}
+
+/** Resolves on the first SIGTERM or SIGINT; the returned function removes the handlers. */
+export function untilSignal(): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let handler!: (signal: NodeJS.Signals) => void;
+  const signal = new Promise<NodeJS.Signals>((resolve) => (handler = resolve));
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+  return {
+    signal,
+    dispose: () => {
+      process.off('SIGTERM', handler);
+      process.off('SIGINT', handler);
+    },
+  };
+}
+
+export const runCommand: Command = {
+  summary: 'run the controller: follow the manifests (git or folder), converge, report drift (long-running)',
+  usage: 'msk-gitops run --config FILE [--wait] [--once] [--log-format json|text]',
+  async run({ argv, stdout }) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        once: { type: 'boolean', default: false },
+        'log-format': { type: 'string' },
+      },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    if (!values.config) throw new UsageError('--config FILE is required');
+    const logger = createLogger({ format: parseLogFormat(values['log-format'], 'json'), out: stdout });
+    let config;
+    try {
+      config = loadDaemonConfig(values.config);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UserFacingError(`invalid config:\n${error.message}`);
+      throw error;
+    }
+    const signals = untilSignal();
+    let daemon: RunningDaemon;
+    try {
+      daemon = await startDaemon({
+        config,
+        logger,
+        reconcile: reconcileOnce,
+        formatDiagnostic,
+        waitForLock: values.wait,
+        features: values.once ? { triggers: false, http: false } : {},
+      });
+    } catch (error) {
+      signals.dispose();
+      if (error instanceof LockHeldError) throw new UserFacingError(error.message);
+      throw new UserFacingError(error instanceof Error ? error.message : String(error));
+    }
+    try {
+      if (values.once) {
+        await daemon.trigger('once');
+        const last = daemon.controller.status().lastReconcile;
+        return last && ['in-sync', 'converged'].includes(last.status) ? 0 : 1;
+      }
+      void daemon.trigger('start');
+      const signal = await signals.signal;
+      logger.info('stopping', { signal });
+      return 0;
+    } finally {
+      signals.dispose();
+      await daemon.stop();
+    }
+  },
+};

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConnectionProfileSchema } from '../connection/profile';
+import { LOCAL_ADMIN, startLocalCluster } from '../localkafka/broker';
+import { formatDiagnostic } from '../model/load';
+import { reconcileOnce } from '../reconcile';
+import { DaemonConfigSchema } from '../daemon/config';
+import { startDaemon } from '../daemon/daemon';
+import { createLogger } from '../daemon/logger';
+import { renderRunText } from '../daemon/run-text';
+import { UsageError, UserFacingError, type Command } from './command';
+import { parseLogFormat, untilSignal } from './run';
+
+/** The local broker's admin password reaches kafkajs through an env reference, like every other secret. */
+const LOCAL_PASSWORD_ENV = 'MSK_GITOPS_LOCAL_ADMIN_PASSWORD';
+
+export const upCommand: Command = {
+  summary: 'start the local Kafka, converge desired-state/ into it, then keep converging on every edit',
+  usage: 'msk-gitops up [DIR] [--once] [--port N] [--log-format text|json]',
+  async run({ argv, stdout, cwd }) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        once: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        'log-format': { type: 'string' },
+        'debounce-ms': { type: 'string' },
+      },
+    });
+    if (positionals.length > 1) throw new UsageError('expected at most one manifests folder');
+    const dir = path.resolve(cwd, positionals[0] ?? 'desired-state');
+    const portBase = values.port === undefined ? undefined : Number(values.port);
+    if (portBase !== undefined && !Number.isInteger(portBase)) throw new UsageError('--port must be a number');
+    const debounceMs = values['debounce-ms'] === undefined ? 300 : Number(values['debounce-ms']);
+    if (!Number.isInteger(debounceMs) || debounceMs < 0) throw new UsageError('--debounce-ms must be a whole number');
+    const format = parseLogFormat(values['log-format'], 'text');
+    const logger = createLogger({ format, out: stdout });
+    const color = format === 'text' && Boolean(stdout.isTTY) && !process.env.NO_COLOR;
+
+    const { layout } = await startLocalCluster({ portBase, log: (line) => logger.info(line) });
+    process.env[LOCAL_PASSWORD_ENV] = LOCAL_ADMIN.password;
+    const connection = ConnectionProfileSchema.parse({
+      bootstrapServers: layout.scramBootstrap,
+      auth: 'scram',
+      scram: { mechanism: 'SCRAM-SHA-512', username: LOCAL_ADMIN.username, password: { env: LOCAL_PASSWORD_ENV } },
+    });
+    const config = DaemonConfigSchema.parse({
+      connection,
+      source: { local: { dir, debounceMs } },
+      retry: { initialMs: 2000, maxMs: 30_000 },
+      shutdownTimeoutMs: 10_000,
+    });
+
+    const daemon = await startDaemon({
+      config,
+      logger,
+      reconcile: reconcileOnce,
+      formatDiagnostic,
+      features: { lock: false, http: false, audit: false, triggers: !values.once },
+      quietRuns: format === 'text',
+      onRun: (report) => {
+        if (format === 'text') stdout.write(renderRunText(report, { color, formatDiagnostic }));
+      },
+    });
+    const signals = untilSignal();
+    try {
+      await daemon.trigger(values.once ? 'once' : 'start');
+      const last = daemon.controller.status().lastReconcile;
+      if (values.once) {
+        if (!last) throw new UserFacingError(`nothing to reconcile: ${dir} does not exist`);
+        return ['in-sync', 'converged'].includes(last.status) ? 0 : 1;
+      }
+      logger.info(
+        `watching ${path.relative(cwd, dir) || '.'} for edits; Ctrl-C stops watching (the broker keeps running: msk-gitops broker stop)`,
+      );
+      await signals.signal;
+      return 0;
+    } finally {
+      signals.dispose();
+      await daemon.stop();
+    }
+  },
+};

@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, parseDaemonConfig } from '../../../reconciler/daemon/config';
+import { LockHeldError, tryAcquireLock } from '../../../reconciler/daemon/lock';
+import { AuditLog } from '../../../reconciler/daemon/audit-log';
+
+function problems(text: string): string[] {
+  try {
+    parseDaemonConfig(text, '/etc/msk-gitops/config.json');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('daemon config', () => {
+  it('fills defaults and resolves paths against the config file', () => {
+    const config = parseDaemonConfig(
+      JSON.stringify({
+        connection: { bootstrapServers: ['b-1:9096'], auth: 'plaintext', tls: true },
+        source: { git: { url: 'https://github.com/acme/kafka.git', path: 'desired-state', checkoutDir: 'checkout' } },
+      }),
+      '/etc/msk-gitops/config.json',
+    );
+    expect(config.source.git).toMatchObject({
+      branch: 'main',
+      schedule: '* * * * *',
+      checkoutDir: '/etc/msk-gitops/checkout',
+    });
+    expect(config.modes).toEqual({ topics: 'apply', acls: 'apply', users: 'apply' });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 9464 });
+  });
+
+  it('names every problem with file:line:column or the missing setting', () => {
+    const text = [
+      '{',
+      '  "connection": {"bootstrapServers": ["b-1:9098"], "auth": "plaintext"},',
+      '  "source": {"git": {"url": "https://x", "schedule": "every minute"}},',
+      '  "modes": {"acls": "heal"},',
+      '  "slak": {}',
+      '}',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      '/etc/msk-gitops/config.json:3:54: source.git.schedule: not a valid cron expression',
+      '/etc/msk-gitops/config.json:4:21: modes.acls: Invalid option: expected one of "apply"|"detect"|"suspend"',
+      '/etc/msk-gitops/config.json:5:3: slak: unknown setting',
+    ]);
+    expect(problems('{"source": {"local": {"dir": "x"}}}')[0]).toMatch(
+      /^\/etc\/msk-gitops\/config.json:1:1: missing setting "connection"/,
+    );
+    expect(problems('{"connection": {"bootstrapServers": ["a:1"], "auth": "plaintext"}, "source": {}}')).toEqual([
+      '/etc/msk-gitops/config.json:1:78: source: set exactly one of "git" or "local"',
+    ]);
+  });
+});
+
+describe('lock file', () => {
+  it('lets one holder in, names it to the second, and takes over a dead holder', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
+    const file = path.join(dir, 'msk-gitops.lock');
+    const lock = tryAcquireLock(file);
+    expect(readFileSync(file, 'utf8')).toBe(`${process.pid}\n`);
+    expect(() => tryAcquireLock(file, process.pid + 1)).toThrow(LockHeldError);
+    expect(() => tryAcquireLock(file, process.pid + 1)).toThrow(`(pid ${process.pid})`);
+    lock.release();
+    writeFileSync(file, '2147483646\n'); // no such process
+    const taken = tryAcquireLock(file);
+    expect(readFileSync(file, 'utf8')).toBe(`${process.pid}\n`);
+    taken.release();
+  });
+});
+
+describe('audit log', () => {
+  it('appends whole JSON lines', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'audit-')), 'sub', 'audit.jsonl');
+    const log = new AuditLog(file);
+    const entry = {
+      time: 't',
+      revision: 'c1',
+      trigger: 'x',
+      change: { id: 'a', kind: 'acl', action: 'create', resource: 'a' },
+      result: 'ok' as const,
+    };
+    log.append([entry, entry]);
+    log.append([entry]);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines.slice(0, 3).map((l) => JSON.parse(l))).toEqual([entry, entry, entry]);
+  });
+});

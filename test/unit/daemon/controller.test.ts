@@ -1,0 +1,197 @@
+import { Controller, type Source, type Timers } from '../../../reconciler/daemon/controller';
+import type { Notice } from '../../../reconciler/daemon/assess';
+import { silentLogger } from '../../../reconciler/daemon/logger';
+import type { ReconcileOutcome, ReconcileRequest } from '../../../reconciler/reconcile';
+import { ConnectionProfileSchema, type ConnectionProfile } from '../../../reconciler/connection/profile';
+import { change, converged, failed, formatDiagnostic, inSync } from './fixtures';
+
+const profile: ConnectionProfile = ConnectionProfileSchema.parse({
+  bootstrapServers: ['127.0.0.1:1'],
+  auth: 'plaintext',
+});
+
+class FakeTimers implements Timers {
+  time = 0;
+  timers: { at: number; fn: () => void; id: number }[] = [];
+  private seq = 0;
+  now = () => this.time;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = ++this.seq;
+    this.timers.push({ at: this.time + ms, fn, id });
+    return id;
+  };
+  clearTimeout = (id: unknown) => {
+    this.timers = this.timers.filter((t) => t.id !== id);
+  };
+  /** Advances the clock, firing due timers in order. */
+  advance(ms: number) {
+    this.time += ms;
+    const due = this.timers.filter((t) => t.at <= this.time).sort((a, b) => a.at - b.at);
+    this.timers = this.timers.filter((t) => t.at > this.time);
+    for (const t of due) t.fn();
+  }
+}
+
+class FakeSource implements Source {
+  revision = 'c1';
+  fail: string | null = null;
+  synced = false;
+  async sync() {
+    if (this.fail) throw new Error(this.fail);
+    this.synced = true;
+    return { dir: '/m', revision: this.revision };
+  }
+  lastSnapshot() {
+    return this.synced ? { dir: '/m', revision: this.revision } : null;
+  }
+}
+
+/** A reconcile that waits until the test releases it, so overlap and coalescing can be observed. */
+function gatedReconcile(results: ReconcileOutcome[]) {
+  const calls: ReconcileRequest[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const gates: (() => void)[] = [];
+  const reconcile = async (req: ReconcileRequest) => {
+    calls.push(req);
+    active++;
+    maxActive = Math.max(maxActive, active);
+    await new Promise<void>((resolve) => gates.push(resolve));
+    active--;
+    return results.shift() ?? inSync();
+  };
+  const release = async () => {
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    gates.shift()!();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { reconcile, calls, release, maxActive: () => maxActive };
+}
+
+function make(
+  reconcile: (req: ReconcileRequest) => Promise<ReconcileOutcome>,
+  source = new FakeSource(),
+  timers = new FakeTimers(),
+) {
+  const notices: Notice[] = [];
+  const controller = new Controller({
+    reconcile,
+    source,
+    profile,
+    modes: { topics: 'apply', acls: 'detect', users: 'suspend' },
+    formatDiagnostic,
+    logger: silentLogger(),
+    timers,
+    retry: { initialMs: 1000, maxMs: 8000 },
+    sinks: { notify: (n) => notices.push(n) },
+  });
+  return { controller, notices, source, timers };
+}
+
+describe('Controller', () => {
+  it('never overlaps reconciles and coalesces triggers that arrive meanwhile into one run', async () => {
+    const gate = gatedReconcile([]);
+    const { controller } = make(gate.reconcile);
+    const first = controller.trigger('schedule');
+    const second = controller.trigger('webhook');
+    const third = controller.trigger('file change');
+    await gate.release();
+    await first;
+    await gate.release();
+    await Promise.all([second, third]);
+    expect(gate.calls).toHaveLength(2);
+    expect(gate.maxActive()).toBe(1);
+    expect(controller.status().lastReconcile?.trigger).toBe('webhook, file change');
+  });
+
+  it('passes the modes per kind and always asks to apply', async () => {
+    const calls: ReconcileRequest[] = [];
+    const { controller } = make(async (req) => {
+      calls.push(req);
+      return inSync();
+    });
+    await controller.trigger('start');
+    expect(calls[0]).toMatchObject({
+      dir: '/m',
+      apply: true,
+      modes: { topics: 'apply', acls: 'detect', users: 'suspend' },
+    });
+  });
+
+  it('retries a failed reconcile with backoff and recovers', async () => {
+    const results = [
+      failed('connect', 'ECONNREFUSED'),
+      failed('connect', 'ECONNREFUSED'),
+      converged([change('acl:a')]),
+    ];
+    let calls = 0;
+    const { controller, timers, notices } = make(async () => {
+      calls++;
+      return results.shift() ?? inSync();
+    });
+    await controller.trigger('start');
+    expect(controller.status()).toMatchObject({ connected: false, consecutiveFailures: 1 });
+    timers.advance(999);
+    expect(calls).toBe(1);
+    timers.advance(1);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toBe(2);
+    timers.advance(1999);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toBe(2);
+    timers.advance(1);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toBe(3);
+    expect(notices.map((n) => n.type)).toEqual(['failure', 'recovered', 'applied']);
+    expect(controller.status()).toMatchObject({ connected: true, consecutiveFailures: 0, nextRetryAt: null });
+  });
+
+  it('keeps running on the last synced revision when the source fails, and reports it', async () => {
+    const source = new FakeSource();
+    const errors: [string, boolean][] = [];
+    const controller = new Controller({
+      reconcile: async () => inSync(),
+      source,
+      profile,
+      modes: {},
+      formatDiagnostic,
+      logger: silentLogger(),
+      timers: new FakeTimers(),
+      sinks: { onSourceError: (m, first) => errors.push([m, first]) },
+    });
+    await controller.trigger('start');
+    source.fail = 'git: could not resolve host';
+    await controller.trigger('schedule');
+    await controller.trigger('schedule');
+    expect(errors).toEqual([
+      ['git: could not resolve host', true],
+      ['git: could not resolve host', false],
+    ]);
+    expect(controller.status()).toMatchObject({
+      headRevision: 'c1',
+      lastReconcile: { status: 'in-sync' },
+      sourceError: { message: 'git: could not resolve host' },
+    });
+  });
+
+  it('survives a reconcile that throws', async () => {
+    const { controller } = make(async () => {
+      throw new Error('boom');
+    });
+    await controller.trigger('start');
+    expect(controller.status().lastError).toMatchObject({ message: 'boom' });
+    expect(controller.isRunning()).toBe(false);
+  });
+
+  it('stop waits for the running reconcile, then refuses new triggers', async () => {
+    const gate = gatedReconcile([]);
+    const { controller } = make(gate.reconcile);
+    void controller.trigger('start');
+    await new Promise((r) => setImmediate(r));
+    const stopping = controller.stop(60_000);
+    await gate.release();
+    expect(await stopping).toBe(true);
+    await controller.trigger('late');
+    expect(gate.calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import { closeServer, createControllerServer, listen } from '../../../reconciler/daemon/http';
+import { Metrics } from '../../../reconciler/daemon/metrics';
+import type { ControllerStatus } from '../../../reconciler/daemon/controller';
+import { githubSignature, verifyGithubSignature } from '../../../reconciler/source/webhook';
+import { change, converged, failed } from './fixtures';
+
+const status: ControllerStatus = {
+  startedAt: '2026-01-01T00:00:00.000Z',
+  running: false,
+  headRevision: 'c1',
+  convergedRevision: 'c1',
+  lastReconcile: {
+    at: '2026-01-01T00:00:01.000Z',
+    durationMs: 120,
+    status: 'converged',
+    revision: 'c1',
+    trigger: 'start',
+    applied: 1,
+  },
+  connected: true,
+  drift: [],
+  badCommit: null,
+  lastError: null,
+  sourceError: null,
+  consecutiveFailures: 0,
+  nextRetryAt: null,
+};
+
+describe('webhook signature', () => {
+  it('accepts only the exact HMAC-SHA256 of the body', () => {
+    const body = Buffer.from('{"ref":"refs/heads/main"}');
+    expect(verifyGithubSignature('s3cret', body, githubSignature('s3cret', body))).toBe(true);
+    expect(verifyGithubSignature('other', body, githubSignature('s3cret', body))).toBe(false);
+    expect(verifyGithubSignature('s3cret', body, undefined)).toBe(false);
+    expect(verifyGithubSignature('s3cret', body, 'sha256=00')).toBe(false);
+  });
+});
+
+describe('controller HTTP endpoint', () => {
+  it('serves healthz, readyz, status, metrics and the verified webhook', async () => {
+    const metrics = new Metrics();
+    metrics.observeRun(
+      { trigger: 'start', revision: 'c1', startedAt: 0, outcome: converged([change('acl:a')]), notices: [] },
+      0,
+    );
+    metrics.observeRun(
+      { trigger: 'retry', revision: 'c1', startedAt: 0, outcome: failed('connect', 'x'), notices: [] },
+      0,
+    );
+    let pushes = 0;
+    const server = createControllerServer({
+      status: () => status,
+      metrics: () => metrics.render(),
+      webhook: { path: '/webhook/github', secret: 'hook', branch: 'main', onPush: () => pushes++ },
+    });
+    const { port } = (await listen(server, '127.0.0.1', 0)) as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await (await fetch(`${base}/status`)).json()).toMatchObject({ convergedRevision: 'c1' });
+      const text = await (await fetch(`${base}/metrics`)).text();
+      expect(text).toContain('msk_gitops_reconcile_total{result="converged"} 1');
+      expect(text).toContain('msk_gitops_changes_applied_total{kind="acl",action="create"} 1');
+      expect(text).toContain('msk_gitops_errors_total{step="connect"} 1');
+      expect(text).toContain('msk_gitops_reconcile_duration_seconds_count 2');
+
+      const body = JSON.stringify({ ref: 'refs/heads/main' });
+      const post = (signature: string, event = 'push') =>
+        fetch(`${base}/webhook/github`, {
+          method: 'POST',
+          body,
+          headers: { 'x-github-event': event, 'x-hub-signature-256': signature },
+        });
+      expect((await post('sha256=bad')).status).toBe(401);
+      expect((await post(githubSignature('hook', body))).status).toBe(202);
+      expect((await post(githubSignature('hook', body), 'ping')).status).toBe(200);
+      expect(pushes).toBe(1);
+    } finally {
+      await closeServer(server);
+    }
+  });
+});
