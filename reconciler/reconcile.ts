@@ -130,7 +130,9 @@ export async function reconcileOnce(req: ReconcileRequest): Promise<ReconcileOut
     progress('verify', 're-reading the cluster');
     let remaining = planChanges(desired, await inStep('verify', () => observe(connected, users)), { kinds });
     // Brokers learn new metadata (partitions, deletions) a moment after the controller commits it: look again briefly.
-    for (let look = 1; look < VERIFY_LOOKS && remaining.changes.some(toApply); look += 1) {
+    const appliedIds = new Set(applied.filter((result) => result.ok).map((result) => result.change.id));
+    const notYetSeen = (p: Plan): boolean => p.changes.some((change) => toApply(change) && appliedIds.has(change.id));
+    for (let look = 1; look < VERIFY_LOOKS && notYetSeen(remaining); look += 1) {
       await new Promise((done) => setTimeout(done, VERIFY_PAUSE_MS));
       remaining = planChanges(desired, await inStep('verify', () => observe(connected, users)), { kinds });
     }

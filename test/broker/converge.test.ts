@@ -309,3 +309,24 @@ test('the CLI: plan --detailed-exitcode, json, drift, and apply refusing without
   expect(invalid.err).toMatch(/broken\.yaml:\d+:\d+: /);
   rmSync(join(dir, 'broken.yaml'));
 });
+
+test('a partial failure names the failed change and its step; the rest is applied', async () => {
+  const topics = baseTopics();
+  delete topics[`${P}b`];
+  topics[`${P}a`].partitions = 4;
+  for (let i = 0; i < 8; i += 1)
+    topics[`${P}n${i}`] = { partitions: 1, replicationFactor: 1, config: { 'retention.ms': 3600000 } };
+  topics[`${P}too-wide`] = { partitions: 1, replicationFactor: 3 }; // the local cluster has two brokers
+  topics[`${P}fine`] = { partitions: 1, replicationFactor: 1 };
+  write({ topics, deletions: { topics: true } });
+  const outcome = await reconcile();
+  expect(outcome.status).toBe('failed');
+  expect(outcome.error?.step).toBe('apply');
+  expect(outcome.error?.message).toMatch(new RegExp(`^topic:${P}too-wide: createTopics: .*replication.factor`, 'i'));
+  expect(outcome.results.map((result) => [result.change.id, result.ok])).toEqual([
+    [`topic:${P}fine`, true],
+    [`topic:${P}too-wide`, false],
+  ]);
+  expect((await liveTopics()).has(`${P}fine`)).toBe(true);
+  expect(outcome.remaining?.changes.map((change) => change.id)).toEqual([`topic:${P}too-wide`]);
+});
