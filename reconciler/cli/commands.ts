@@ -1,6 +1,8 @@
 /** Every subcommand, by name. Each lives in its own file; add a line here to add one. */
 import type { Command } from './command';
 import { brokerCommand } from './broker';
+import { validateCommand } from './validate';
+import { schemaCommand } from './schema';
 import { planCommand } from './plan';
 import { applyCommand } from './apply';
 import { driftCommand } from './drift';
@@ -10,6 +12,8 @@ import { canICommand } from './can-i';
 
 export const commands: Record<string, Command> = {
   broker: brokerCommand,
+  validate: validateCommand,
+  schema: schemaCommand,
   plan: planCommand,
   apply: applyCommand,
   drift: driftCommand,

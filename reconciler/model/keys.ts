@@ -5,9 +5,15 @@ type AclBinding = Omit<AclEntry, 'origin'>;
 
 /** Two ACL entries with the same key are the same Kafka binding. */
 export function aclKey(acl: AclBinding): string {
-  return [acl.principal, acl.host, acl.resourceType, acl.patternType, acl.resourceName, acl.operation, acl.permission].join(
-    '|',
-  );
+  return [
+    acl.principal,
+    acl.host,
+    acl.resourceType,
+    acl.patternType,
+    acl.resourceName,
+    acl.operation,
+    acl.permission,
+  ].join('|');
 }
 
 /** How people read an ACL: `allow User:lms-user Read topic lms-users-acls` (prefixed names end with `*`). */

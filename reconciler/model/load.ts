@@ -50,6 +50,14 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
+export interface LoadOptions {
+  /**
+   * Shown before every file named in a diagnostic (e.g. "desired-state"), so messages point at paths an editor
+   * or a CI annotation can open. Origins stay relative to the manifests root.
+   */
+  displayPrefix?: string;
+}
+
 export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
 
@@ -71,6 +79,7 @@ interface Located<T> {
 }
 
 class Collector {
+  constructor(private readonly prefix: string | undefined) {}
   readonly diagnostics: Diagnostic[] = [];
   readonly topics = new Map<string, Declaration[]>();
   readonly users = new Map<string, Declaration[]>();
@@ -82,8 +91,16 @@ class Collector {
   /** A file that did not parse may declare what others reference: then "declared nowhere" would be noise. */
   brokenFiles = 0;
 
+  shown(file: string): string {
+    return withPrefix(this.prefix, file);
+  }
+
+  where(d: Declaration): string {
+    return `${this.shown(d.file)}:${d.position.line}:${d.position.column}`;
+  }
+
   report(file: string, position: Position, message: string): void {
-    this.diagnostics.push({ file, line: position.line, column: position.column, message });
+    this.diagnostics.push({ file: this.shown(file), line: position.line, column: position.column, message });
   }
 
   at(src: YamlFile, at: readonly PathElement[], message: string, on: 'key' | 'value' = 'value'): void {
@@ -100,8 +117,8 @@ function originOf(src: YamlFile, at: readonly PathElement[], on: 'key' | 'value'
   return { file: src.file, line, column };
 }
 
-function where(d: Declaration): string {
-  return `${d.file}:${d.position.line}:${d.position.column}`;
+function withPrefix(prefix: string | undefined, file: string): string {
+  return prefix ? `${prefix.replace(/\/+$/, '')}/${file}` : file;
 }
 
 /** Validate one value against a zod schema, reporting every issue at its place; the parsed value when valid. */
@@ -292,9 +309,7 @@ function readUsers(c: Collector, src: YamlFile, users: Record<string, unknown>):
     if (!name.trim() || /[\s,=]/.test(name)) {
       c.report(src.file, position, `users.${name}: a SCRAM user name cannot be empty or contain spaces, "," or "="`);
     }
-    // `users: { x: }` (nothing) means "all defaults", which reads naturally in a short users file.
-    const raw = users[name] ?? {};
-    const parsed = parseAt(c, src, UserManifestSchema, raw, ['users', name]);
+    const parsed = parseAt(c, src, UserManifestSchema, users[name], ['users', name]);
     if (!parsed) continue;
     c.userSpecs.push({
       name,
@@ -332,7 +347,7 @@ function checkDuplicates(c: Collector, kind: string, declarations: Map<string, D
     c.report(
       first.file,
       first.position,
-      `${kind} "${name}" is declared ${times} (also at ${others.map(where).join(', ')})`,
+      `${kind} "${name}" is declared ${times} (also at ${others.map((d) => c.where(d)).join(', ')})`,
     );
   }
 }
@@ -353,7 +368,7 @@ function checkTopicCollisions(c: Collector): void {
       c.report(
         other.file,
         other.position,
-        `topic "${other.name}" collides with topic "${first.name}" at ${where(first)} (Kafka treats "." and "_" alike in topic names)`,
+        `topic "${other.name}" collides with topic "${first.name}" at ${c.where(first)} (Kafka treats "." and "_" alike in topic names)`,
       );
     }
   }
@@ -567,8 +582,8 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
 }
 
 /** Pure: every manifest text in, the merged, expanded, validated desired state out (or every problem in it). */
-export function buildDesiredState(files: ManifestSource[]): LoadResult {
-  const c = new Collector();
+export function buildDesiredState(files: ManifestSource[], options: LoadOptions = {}): LoadResult {
+  const c = new Collector(options.displayPrefix);
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const settingsFiles = sorted.filter((f) => SETTINGS_FILES.includes(f.path));
   const manifests = sorted.filter((f) => !SETTINGS_FILES.includes(f.path));
@@ -582,12 +597,8 @@ export function buildDesiredState(files: ManifestSource[]): LoadResult {
   const settingsSrc = settingsFiles.length ? new YamlFile(settingsFiles[0].path, settingsFiles[0].text) : undefined;
   const { settings, naming } = readSettings(c, settingsSrc);
   if (!manifests.length) {
-    c.diagnostics.push({
-      file: '.',
-      line: 0,
-      column: 0,
-      message: 'no manifests found (an empty desired state is never applied)',
-    });
+    const root = options.displayPrefix ?? '.';
+    c.diagnostics.push({ file: root, line: 0, column: 0, message: `no manifests found in ${root}` });
   }
   for (const file of manifests) readManifest(c, new YamlFile(file.path, file.text));
 
@@ -659,7 +670,8 @@ async function listManifestFiles(dir: string, sub = ''): Promise<string[]> {
 }
 
 /** Reads every manifest under `dir` and builds the desired state. Never throws for a bad directory: it reports it. */
-export async function loadDesiredState(dir: string): Promise<LoadResult> {
+export async function loadDesiredState(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const shown = options.displayPrefix ?? dir;
   let names: string[];
   try {
     names = await listManifestFiles(dir);
@@ -667,11 +679,14 @@ export async function loadDesiredState(dir: string): Promise<LoadResult> {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     return {
       state: null,
-      diagnostics: [{ file: dir, line: 0, column: 0, message: `cannot read the manifests directory (${code})` }],
+      diagnostics: [{ file: shown, line: 0, column: 0, message: `cannot read the manifests directory (${code})` }],
     };
   }
   if (!names.some((name) => !SETTINGS_FILES.includes(name))) {
-    return { state: null, diagnostics: [{ file: dir, line: 0, column: 0, message: `no manifests found in ${dir}` }] };
+    return {
+      state: null,
+      diagnostics: [{ file: shown, line: 0, column: 0, message: `no manifests found in ${shown}` }],
+    };
   }
   const files: ManifestSource[] = [];
   const unreadable: Diagnostic[] = [];
@@ -681,7 +696,7 @@ export async function loadDesiredState(dir: string): Promise<LoadResult> {
         files.push({ path: name, text: await readFile(path.join(dir, name), 'utf8') });
       } catch (error) {
         unreadable.push({
-          file: name,
+          file: withPrefix(options.displayPrefix, name),
           line: 0,
           column: 0,
           message: `cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
@@ -689,7 +704,7 @@ export async function loadDesiredState(dir: string): Promise<LoadResult> {
       }
     }),
   );
-  const result = buildDesiredState(files);
+  const result = buildDesiredState(files, options);
   if (!unreadable.length) return result;
   return { state: null, diagnostics: [...unreadable, ...result.diagnostics].sort(compareDiagnostics) };
 }

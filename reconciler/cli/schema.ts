@@ -1,0 +1,38 @@
+/** `msk-gitops schema`: the JSON Schema editors use to complete and check manifests, derived from the zod model. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { jsonSchemaText, SCHEMA_KINDS, type SchemaKind } from '../model/json-schema';
+import { UsageError, type Command } from './command';
+
+/** Where `--write` puts the files; desired-state/ files point at them with a relative `$schema` comment. */
+export const SCHEMA_FILES: Record<SchemaKind, string> = {
+  manifest: 'manifest.schema.json',
+  settings: 'settings.schema.json',
+};
+
+export const schemaCommand: Command = {
+  summary: 'print the JSON Schema for manifests or settings.yaml (or --write both into a directory)',
+  usage: 'msk-gitops schema [--kind manifest|settings] | msk-gitops schema --write DIR',
+  async run({ argv, stdout, cwd }) {
+    const { positionals, values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: { kind: { type: 'string', default: 'manifest' }, write: { type: 'string' } },
+    });
+    void positionals;
+    if (values.write !== undefined) {
+      const dir = path.resolve(cwd, values.write);
+      await mkdir(dir, { recursive: true });
+      for (const kind of SCHEMA_KINDS) {
+        await writeFile(path.join(dir, SCHEMA_FILES[kind]), jsonSchemaText(kind));
+        stdout.write(`wrote ${path.join(values.write, SCHEMA_FILES[kind])}\n`);
+      }
+      return 0;
+    }
+    const kind = values.kind as SchemaKind;
+    if (!SCHEMA_KINDS.includes(kind)) throw new UsageError(`--kind must be ${SCHEMA_KINDS.join(' or ')}`);
+    stdout.write(jsonSchemaText(kind));
+    return 0;
+  },
+};
