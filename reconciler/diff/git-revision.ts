@@ -3,15 +3,11 @@
  * index: one `ls-tree` for the names and one `cat-file --batch` for every blob, whatever the number of files.
  */
 import { spawn } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserFacingError } from '../cli/command';
-
-/** One manifest file's name and text, as the loader's `buildDesiredState` takes them. */
-export interface ManifestSource {
-  path: string;
-  text: string;
-}
+import type { ManifestSource } from '../model/load';
 
 export interface RevisionManifests {
   /** The revision as the user named it (`origin/main`, `HEAD~1`). */
@@ -23,14 +19,20 @@ export interface RevisionManifests {
   files: ManifestSource[];
 }
 
-/** Which files under the manifests directory are manifests (the loader reads the same set from disk). */
-export function isManifestPath(file: string): boolean {
-  return /\.ya?ml$/i.test(file) && !file.split('/').some((part) => part.startsWith('.'));
+/**
+ * Which files under the manifests directory are manifests: the loader's rule for a directory on disk (`*.yaml`,
+ * `*.yml`, not inside a dot-folder or node_modules), applied to a path relative to the manifests root.
+ */
+export function isManifestPath(relativePath: string): boolean {
+  const parts = relativePath.split('/');
+  const folders = parts.slice(0, -1);
+  if (folders.some((folder) => folder.startsWith('.') || folder === 'node_modules')) return false;
+  return ['.yaml', '.yml'].some((extension) => relativePath.endsWith(extension));
 }
 
 /**
- * Every manifest under `dir` at `ref`. Paths in the result are relative to `cwd` (as `dir` is), so diagnostics and
- * origins read the same as when the loader reads the work tree.
+ * Every manifest under `dir` (relative to `cwd`) at `ref`. Paths in the result are relative to `dir`, as
+ * `buildDesiredState` expects (it finds `settings.yaml` at the root that way).
  */
 export async function readManifestsAtRevision(options: {
   cwd: string;
@@ -41,20 +43,31 @@ export async function readManifestsAtRevision(options: {
   const top = await repositoryRoot(cwd);
   const git = simpleGit(top);
   const commit = await resolveCommit(git, ref);
-  const relativeDir = toPosix(path.relative(top, path.resolve(cwd, dir)));
+  const relativeDir = toPosix(path.relative(await realpath(top), await realpathOrSelf(path.resolve(cwd, dir))));
   if (relativeDir.startsWith('..') || path.isAbsolute(relativeDir)) {
     throw new UserFacingError(`${dir} is outside the git repository at ${top}`);
   }
   const entries = await listBlobs(git, commit, relativeDir);
-  const manifests = entries.filter((entry) => isManifestPath(path.posix.relative(relativeDir || '.', entry.path)));
+  const manifests = entries
+    .map((entry) => ({ ...entry, path: relativeDir ? entry.path.slice(relativeDir.length + 1) : entry.path }))
+    .filter((entry) => isManifestPath(entry.path))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const texts = await readBlobs(
     top,
     manifests.map((entry) => entry.object),
   );
-  const files = manifests
-    .map((entry, index) => ({ path: toPosix(path.relative(cwd, path.join(top, entry.path))), text: texts[index] }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = manifests.map((entry, index) => ({ path: entry.path, text: texts[index] }));
   return { ref, commit, dirExists: entries.length > 0 || (await isTree(git, commit, relativeDir)), files };
+}
+
+/** The directory may not exist in the work tree (deleted in this branch): then its path is taken as written. */
+async function realpathOrSelf(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    const parent = path.dirname(file);
+    return parent === file ? file : path.join(await realpathOrSelf(parent), path.basename(file));
+  }
 }
 
 async function repositoryRoot(cwd: string): Promise<string> {

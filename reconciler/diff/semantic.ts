@@ -126,32 +126,47 @@ function diffSettings(base: Settings, head: Settings): Keyed[] {
   for (const key of keys) {
     const was = before.get(key);
     const is = after.get(key);
-    if (was === is) continue;
-    const text =
-      was === undefined
-        ? `setting ${key}: ${is}`
-        : is === undefined
-          ? `setting ${key}: ${was} (back to the default)`
-          : `setting ${key}: ${was} → ${is}`;
+    if (JSON.stringify(was) === JSON.stringify(is)) continue;
     const sign: ChangeSign = was === undefined ? '+' : is === undefined ? '-' : '~';
+    let text: string;
+    if (Array.isArray(was) && Array.isArray(is)) text = `setting ${key}: ${listChange(was, is)}`;
+    else if (was === undefined) text = `setting ${key}: ${show(is)}`;
+    else if (is === undefined) text = `setting ${key}: ${show(was)} (back to the default)`;
+    else text = `setting ${key}: ${show(was)} → ${show(is)}`;
     changes.push(change([key], { sign, kind: 'setting', id: `setting:${key}`, text }));
   }
   return changes;
 }
 
-/** `deletions.topics` → `true`, `scope.topics` → `["lms-*"]`: one entry per leaf, lists compared whole. */
-function flattenSettings(settings: Settings): Map<string, string> {
-  const leaves = new Map<string, string>();
+type SettingValue = string | number | boolean | null | string[];
+
+/** `deletions.topics` → `true`, `scope.topics` → `["lms-*"]`: one entry per leaf, lists kept whole. */
+function flattenSettings(settings: Settings): Map<string, SettingValue> {
+  const leaves = new Map<string, SettingValue>();
   const walk = (value: unknown, path: string) => {
     if (value === undefined) return;
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [key, inner] of Object.entries(value)) walk(inner, path ? `${path}.${key}` : key);
       return;
     }
-    leaves.set(path, JSON.stringify(value));
+    leaves.set(path, Array.isArray(value) ? value.map(String) : (value as SettingValue));
   };
   walk(settings, '');
   return leaves;
+}
+
+/** A list setting by what it gains and loses: `added User:audit-user; removed User:ticketing-user`. */
+function listChange(was: string[], is: string[]): string {
+  const added = is.filter((item) => !was.includes(item));
+  const removed = was.filter((item) => !is.includes(item));
+  const parts: string[] = [];
+  if (added.length) parts.push(`added ${added.join(', ')}`);
+  if (removed.length) parts.push(`removed ${removed.join(', ')}`);
+  return parts.length ? parts.join('; ') : `reordered to ${is.join(', ')}`;
+}
+
+function show(value: SettingValue | undefined): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 // --- topics -----------------------------------------------------------------------------------------------------

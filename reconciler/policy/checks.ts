@@ -2,6 +2,9 @@
  * Pull-request policy: what a change to the manifests may not do without an explicit opt-in in settings.yaml. The
  * loader already rejects what is invalid; these rules reject what is valid but dangerous (everyone may read, an app may
  * alter the cluster, a two-letter prefix grants half the cluster, a topic and its data disappear). Pure.
+ *
+ * Naming rules (settings `naming:`) are not repeated here: the loader enforces them, so a bad name already fails
+ * validation at its `file:line:column`.
  */
 import type { AclEntry, DesiredState, Origin } from '../model/schema';
 
@@ -12,12 +15,11 @@ export const POLICY_RULES = [
   'wildcard-resource',
   'short-prefix',
   'topic-deletion',
-  'naming',
 ] as const;
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
 export interface PolicyOptions {
-  /** Where findings about the settings themselves point (an invalid naming rule); default `settings.yaml`. */
+  /** Where a finding without a declaration points; default `settings.yaml`. */
   settingsFile?: string;
 }
 
@@ -52,7 +54,7 @@ export function checkPolicy(
   const settingsPlace = { file: options.settingsFile ?? 'settings.yaml', line: 1, column: 1 };
   const place = (origin: Origin | undefined) =>
     origin ? { file: origin.file, line: origin.line, column: origin.column } : settingsPlace;
-  const violations = [...checkAcls(head, place), ...checkNaming(head, place)];
+  const violations = checkAcls(head, place);
   if (base) violations.push(...checkTopicDeletions(base, head, place));
   return dedupe(violations).sort(compareViolations);
 }
@@ -132,73 +134,6 @@ function checkTopicDeletions(base: DesiredState, head: DesiredState, place: Plac
       ...place(topic.origin),
       message: `topic ${topic.name} is removed from the manifests, which would delete it and its data; set deletions.topics: true in settings.yaml to allow topic deletion`,
     }));
-}
-
-// --- naming -----------------------------------------------------------------------------------------------------
-
-function checkNaming(state: DesiredState, place: PlaceOf): PolicyViolation[] {
-  const naming = state.settings.naming;
-  const violations: PolicyViolation[] = [];
-  const check = (kind: keyof typeof naming, name: string, origin: Origin | undefined) => {
-    const pattern = naming[kind];
-    if (pattern === undefined) return;
-    const regex = compileNamingRule(pattern);
-    if (regex === null) {
-      violations.push({
-        rule: 'naming',
-        ...place(undefined),
-        message: `naming.${kind} ${JSON.stringify(pattern)} is not a valid regular expression`,
-      });
-      return;
-    }
-    if (!regex.test(name)) {
-      violations.push({
-        rule: 'naming',
-        ...place(origin),
-        message: `${singular(kind)} name "${name}" does not match naming.${kind} ${JSON.stringify(pattern)}`,
-      });
-    }
-  };
-  for (const topic of state.topics) check('topics', topic.name, topic.origin);
-  for (const user of state.users) check('users', user.name, user.origin);
-  // Groups and apps exist only through ACLs: judge each name once, at its first declaration.
-  const groups = firstOrigins(
-    state.acls.filter(
-      (acl) => acl.resourceType === 'group' && acl.patternType === 'literal' && acl.resourceName !== '*',
-    ),
-    (acl) => acl.resourceName,
-  );
-  for (const [name, origin] of groups) check('groups', name, origin);
-  const apps = firstOrigins(
-    state.acls.filter((acl) => acl.origin?.via?.startsWith('app ')),
-    (acl) => acl.origin?.via?.slice('app '.length) ?? '',
-  );
-  for (const [name, origin] of apps) check('apps', name, origin);
-  return violations;
-}
-
-/** A naming rule must match the whole name: `[a-z-]+` does not accept `Pay_Events`. */
-function compileNamingRule(pattern: string): RegExp | null {
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    return null;
-  }
-}
-
-function singular(kind: 'topics' | 'groups' | 'users' | 'apps'): string {
-  return kind.slice(0, -1);
-}
-
-function firstOrigins(acls: AclEntry[], nameOf: (acl: AclEntry) => string): Map<string, Origin | undefined> {
-  const first = new Map<string, Origin | undefined>();
-  for (const acl of acls) {
-    const name = nameOf(acl);
-    const known = first.get(name);
-    if (!first.has(name) || (acl.origin && (!known || compareOrigins(acl.origin, known) < 0)))
-      first.set(name, acl.origin);
-  }
-  return first;
 }
 
 // --- places -----------------------------------------------------------------------------------------------------

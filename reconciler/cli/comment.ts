@@ -1,0 +1,67 @@
+/**
+ * `msk-gitops comment --base REF [DIR]`: the one pull-request comment (validation, policy, diff, optionally the live
+ * plan), written to stdout or --output. Exit 1 when the manifests do not load or break the policy — after writing
+ * the comment, so CI posts it either way.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from '../connection/cli-options';
+import { commentPasses, renderPlanComment, type LivePlanOutcome } from '../diff/plan-comment';
+import { displayDir, loadRevision } from '../diff/revisions';
+import { diffDesiredStates } from '../diff/semantic';
+import { checkPolicy } from '../policy/checks';
+import { reconcileOnce } from '../reconcile';
+import { renderPlanMarkdown } from '../report/plan-markdown';
+import { UsageError, type Command, type CommandContext } from './command';
+import { revisionArgs, revisionOptions } from './diff';
+
+async function livePlan(ctx: CommandContext, dir: string, flags: ConnectionFlags): Promise<LivePlanOutcome> {
+  const profile = await profileFromArgs(flags, ctx.env);
+  const outcome = await reconcileOnce({ dir: path.resolve(ctx.cwd, dir), profile, apply: false });
+  if (outcome.plan) return { markdown: renderPlanMarkdown(outcome.plan) };
+  if (outcome.error) return { error: `${outcome.error.step}: ${outcome.error.message}` };
+  return { error: `no plan (${outcome.status})` };
+}
+
+export const commentCommand: Command = {
+  summary: 'the pull-request comment: validation, policy, semantic diff and (with --live) the plan against the cluster',
+  usage: `msk-gitops comment --base REF [--head REF] [DIR] [--output FILE] [--live ${CONNECTION_USAGE}]`,
+  async run(ctx) {
+    const { positionals, values } = parseArgs({
+      args: ctx.argv,
+      allowPositionals: true,
+      options: { ...revisionOptions, output: { type: 'string' }, live: { type: 'boolean' }, ...connectionOptions },
+    });
+    const { dir, base, head } = revisionArgs(positionals, values, true);
+    if (values.live && head !== undefined) {
+      throw new UsageError(
+        '--live plans the manifests in the work tree: leave out --head (check the head out instead)',
+      );
+    }
+    const [before, after] = await Promise.all([
+      loadRevision({ cwd: ctx.cwd, dir, ref: base }),
+      loadRevision({ cwd: ctx.cwd, dir, ref: head }),
+    ]);
+    const shown = displayDir(dir);
+    const settingsFile = shown === '.' ? 'settings.yaml' : `${shown}/settings.yaml`;
+    const input = {
+      dir: shown,
+      base: before,
+      head: after,
+      changes: before.state && after.state ? diffDesiredStates(before.state, after.state) : null,
+      violations: after.state ? checkPolicy(after.state, before.state, { settingsFile }) : null,
+      // Only a loadable head is worth a round trip to the cluster.
+      live: values.live && after.state ? await livePlan(ctx, dir, values) : undefined,
+    };
+    const comment = renderPlanComment(input);
+    const output = values.output;
+    if (output) {
+      await writeFile(path.resolve(ctx.cwd, output), comment);
+      ctx.stderr.write(`wrote the comment to ${output}\n`);
+    } else {
+      ctx.stdout.write(comment);
+    }
+    return commentPasses(input) ? 0 : 1;
+  },
+};
