@@ -160,38 +160,47 @@ function readSettings(
   const parsed = parseAt(c, src, SettingsSchema, raw, []);
   const settings = parsed ?? defaults;
   const naming: Partial<Record<NamingKind, RegExp>> = {};
-  if (parsed) {
-    for (const kind of NAMING_KINDS) {
-      const source = parsed.naming[kind];
-      if (source === undefined) continue;
-      try {
-        naming[kind] = new RegExp(source, 'u');
-      } catch (error) {
-        const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-        c.at(src, ['naming', kind], `naming.${kind}: invalid regular expression: ${reason}`);
-      }
-    }
-    for (const list of ['scope', 'protected'] as const) {
-      parsed[list].topics.forEach((glob, i) => {
-        if (!/^[a-zA-Z0-9._*-]+$/.test(glob)) {
-          c.at(
-            src,
-            [list, 'topics', i],
-            `${list}.topics[${i}]: ${JSON.stringify(glob)} can never match a topic name (letters, digits, ".", "_", "-" and the wildcard "*")`,
-          );
-        }
-      });
-      parsed[list].principals.forEach((glob, i) => {
-        if (!/^[A-Za-z][A-Za-z0-9]*:./.test(glob)) {
-          c.at(
-            src,
-            [list, 'principals', i],
-            `${list}.principals[${i}]: a principal needs its type prefix, e.g. "User:lms-*", got ${JSON.stringify(glob)}`,
-          );
-        }
-      });
+  // Checked on the raw values too, so a typo elsewhere in settings.yaml does not hide these problems.
+  const rawNaming = isPlainMap(raw.naming) ? raw.naming : {};
+  for (const kind of NAMING_KINDS) {
+    const source = rawNaming[kind];
+    if (typeof source !== 'string') continue;
+    try {
+      naming[kind] = new RegExp(source, 'u');
+    } catch (error) {
+      const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+      c.at(src, ['naming', kind], atPath(['naming', kind], `invalid regular expression: ${reason}`));
     }
   }
+  for (const list of ['scope', 'protected'] as const) {
+    const section = isPlainMap(raw[list]) ? raw[list] : {};
+    const globs = (kind: string): Array<[string, number]> =>
+      Array.isArray(section[kind])
+        ? section[kind].flatMap((glob: unknown, i: number) =>
+            typeof glob === 'string' && glob ? [[glob, i] as [string, number]] : [],
+          )
+        : [];
+    for (const [glob, i] of globs('topics')) {
+      if (!/^[a-zA-Z0-9._*-]+$/.test(glob)) {
+        const at = [list, 'topics', i];
+        c.at(
+          src,
+          at,
+          atPath(
+            at,
+            `${JSON.stringify(glob)} can never match a topic name (letters, digits, ".", "_", "-" and the wildcard "*")`,
+          ),
+        );
+      }
+    }
+    for (const [glob, i] of globs('principals')) {
+      if (!/^[A-Za-z][A-Za-z0-9]*:./.test(glob)) {
+        const at = [list, 'principals', i];
+        c.at(src, at, atPath(at, `a principal needs its type prefix, e.g. "User:lms-*", got ${JSON.stringify(glob)}`));
+      }
+    }
+  }
+  if (!parsed) return { settings, naming: {} };
   return { settings, naming };
 }
 
@@ -258,7 +267,7 @@ function readTopics(c: Collector, src: YamlFile, topics: Record<string, unknown>
     const at: PathElement[] = ['topics', name];
     declare(c.topics, name, src.file, position);
     const problem = topicNameProblem(name);
-    if (problem) c.report(src.file, position, `topics.${name}: ${problem}`);
+    if (problem) c.report(src.file, position, atPath(['topics', name], problem));
     const raw = topics[name];
     const parsed = parseAt(c, src, TopicManifestSchema, raw, at);
     const config: Record<string, string> = {};
@@ -288,7 +297,10 @@ function readTopics(c: Collector, src: YamlFile, topics: Record<string, unknown>
       c.at(
         src,
         [...at, 'config', 'min.insync.replicas'],
-        `topics.${name}.config.min.insync.replicas: ${minIsr} is greater than replicationFactor ${rf}; acks=all writes would always fail`,
+        atPath(
+          [...at, 'config', 'min.insync.replicas'],
+          `${minIsr} is greater than replicationFactor ${rf}; acks=all writes would always fail`,
+        ),
       );
       continue;
     }
@@ -307,7 +319,11 @@ function readUsers(c: Collector, src: YamlFile, users: Record<string, unknown>):
   for (const { key: name, position } of src.entries(['users'])) {
     declare(c.users, name, src.file, position);
     if (!name.trim() || /[\s,=]/.test(name)) {
-      c.report(src.file, position, `users.${name}: a SCRAM user name cannot be empty or contain spaces, "," or "="`);
+      c.report(
+        src.file,
+        position,
+        atPath(['users', name], 'a SCRAM user name cannot be empty or contain spaces, "," or "="'),
+      );
     }
     const parsed = parseAt(c, src, UserManifestSchema, users[name], ['users', name]);
     if (!parsed) continue;
@@ -388,7 +404,7 @@ function checkNaming(
       c.report(
         d.file,
         d.position,
-        `${kind}.${name}: name does not match the naming rule ${kind}: /${rule.source}/ in settings.yaml`,
+        atPath([kind, name], `name does not match the naming rule ${kind}: /${rule.source}/ in settings.yaml`),
       );
   }
 }
@@ -400,13 +416,19 @@ function checkScope(c: Collector, settings: Settings): void {
       c.report(
         o.file,
         o,
-        `topics.${spec.name}: topic is protected (settings.yaml protected.topics or Kafka's internal topics) and would never be created or changed`,
+        atPath(
+          ['topics', spec.name],
+          "topic is protected (settings.yaml protected.topics or Kafka's internal topics) and would never be created or changed",
+        ),
       );
     } else if (!matchesAny(settings.scope.topics, spec.name)) {
       c.report(
         o.file,
         o,
-        `topics.${spec.name}: topic is outside settings.yaml scope.topics (${settings.scope.topics.join(', ')}) and would never be created or changed`,
+        atPath(
+          ['topics', spec.name],
+          `topic is outside settings.yaml scope.topics (${settings.scope.topics.join(', ')}) and would never be created or changed`,
+        ),
       );
     }
   }
@@ -416,13 +438,19 @@ function checkScope(c: Collector, settings: Settings): void {
       c.report(
         o.file,
         o,
-        `users.${spec.name}: user is protected (settings.yaml protected.users) and would never be created or changed`,
+        atPath(
+          ['users', spec.name],
+          'user is protected (settings.yaml protected.users) and would never be created or changed',
+        ),
       );
     } else if (!matchesAny(settings.scope.users, spec.name)) {
       c.report(
         o.file,
         o,
-        `users.${spec.name}: user is outside settings.yaml scope.users (${settings.scope.users.join(', ')}) and would never be created or changed`,
+        atPath(
+          ['users', spec.name],
+          `user is outside settings.yaml scope.users (${settings.scope.users.join(', ')}) and would never be created or changed`,
+        ),
       );
     }
   }

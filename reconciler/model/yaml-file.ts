@@ -27,7 +27,6 @@ export interface YamlProblem extends Position {
 const PROBLEM_TEXT: Partial<Record<string, string>> = {
   MULTIPLE_DOCS: 'one YAML document per file (remove the second "---")',
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML; use spaces',
-  BAD_INDENT: 'bad indentation',
 };
 
 export class YamlFile {
@@ -43,9 +42,12 @@ export class YamlFile {
   ) {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     for (const error of this.doc.errors) {
+      // Point at the first character that is there, not at the indentation before it.
+      let offset = error.pos[0];
+      while (offset < text.length && (text[offset] === ' ' || text[offset] === '\t')) offset++;
       this.problems.push({
-        ...this.position(error.pos[0]),
-        message: yamlProblemText(error.code, error.message, text, error.pos),
+        ...this.position(offset),
+        message: yamlProblemText(error.code, error.message, text, offset),
       });
     }
     this.value = this.problems.length ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
@@ -144,10 +146,10 @@ function isSeqOrMap(node: unknown): node is Node {
   return isMap(node) || isSeq(node);
 }
 
-function yamlProblemText(code: string, message: string, text: string, pos: [number, number]): string {
+function yamlProblemText(code: string, message: string, text: string, offset: number): string {
   if (code === 'DUPLICATE_KEY') {
-    const key = text.slice(pos[0], pos[1]).split(':')[0].trim();
-    return `key ${JSON.stringify(key)} appears twice in the same map`;
+    const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]*)/.exec(text.slice(offset))?.[1].trim() ?? '';
+    return `key ${key.startsWith('"') ? key : JSON.stringify(key.replace(/^'|'$/g, ''))} appears twice in the same map`;
   }
   const known = PROBLEM_TEXT[code];
   if (known) return `invalid YAML: ${known}`;

@@ -24,7 +24,13 @@ export function atPath(path: readonly PathElement[], message: string): string {
 
 export function displayPath(path: readonly PathElement[]): string {
   let out = '';
-  for (const element of path) out += typeof element === 'number' ? `[${element}]` : out ? `.${element}` : element;
+  for (const element of path) {
+    if (typeof element === 'number') out += `[${element}]`;
+    // Dotted names (topic names, config keys) read naturally; anything odder is quoted so the path stays readable.
+    else if (/^[A-Za-z0-9_.-]+$/.test(element) && element !== '.' && element !== '..')
+      out += out ? `.${element}` : element;
+    else out += `[${JSON.stringify(element)}]`;
+  }
   return out;
 }
 
@@ -129,7 +135,17 @@ export function explainIssues(
 ): Explained[] {
   const out: Explained[] = [];
   for (const issue of issues) explainOne(schema, value, issue, base, out);
-  return out;
+  // `partitons: 3` is one mistake, not two: drop "missing partitions" when a typo already points at it.
+  const suggested = new Set(
+    out.flatMap((e) => {
+      const near = /unknown key "[^"]*" \(did you mean "([^"]*)"\?\)/.exec(e.message);
+      return near ? [`${displayPath(e.path.slice(0, -1))}\u0000${near[1]}`] : [];
+    }),
+  );
+  return out.filter((e) => {
+    const missing = /missing required key "([^"]*)"$/.exec(e.message);
+    return !missing || !suggested.has(`${displayPath(e.path)}\u0000${missing[1]}`);
+  });
 }
 
 function explainOne(
@@ -232,13 +248,18 @@ function explainUnion(
     const allowed = allowedKeys(unionSchema);
     const unknown = keys.filter((key) => !allowed.includes(key));
     for (const key of unknown) {
-      out.push({
-        path: [...path, key],
-        on: 'key',
-        message: atPath(path, `unknown key "${key}"${didYouMean(key, allowed)}`),
-      });
+      const hint = didYouMean(key, allowed) || ` (expected one of ${allowed.join(', ')})`;
+      out.push({ path: [...path, key], on: 'key', message: atPath(path, `unknown key "${key}"${hint}`) });
     }
     if (unknown.length) return;
+    if (keys.length > 1 && !objectOptions.some((o) => keys.every((key) => key in o.shape))) {
+      out.push({
+        path,
+        on: 'value',
+        message: atPath(path, `give exactly one of ${allowed.join(', ')}; got ${keys.join(' and ')}`),
+      });
+      return;
+    }
     const meant = objectOptions.findIndex((o) => keys.length > 0 && keys.every((key) => key in o.shape));
     const branchIndex = meant >= 0 ? options.indexOf(objectOptions[meant]) : -1;
     const branch = branchIndex >= 0 ? issue.errors[branchIndex] : undefined;
