@@ -9,6 +9,9 @@ import { driftCommand } from './drift';
 import { runCommand } from './run';
 import { upCommand } from './up';
 import { canICommand } from './can-i';
+import { diffCommand } from './diff';
+import { policyCommand } from './policy';
+import { commentCommand } from './comment';
 
 export const commands: Record<string, Command> = {
   broker: brokerCommand,
@@ -20,4 +23,7 @@ export const commands: Record<string, Command> = {
   run: runCommand,
   up: upCommand,
   'can-i': canICommand,
+  diff: diffCommand,
+  policy: policyCommand,
+  comment: commentCommand,
 };

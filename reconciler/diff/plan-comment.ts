@@ -8,6 +8,7 @@ import { formatDiagnostic, type Diagnostic } from '../model/load';
 import { formatViolation, type PolicyViolation } from '../policy/checks';
 import { fenced, plural, renderDiffMarkdownBody, summarizeChanges } from './render';
 import type { SemanticChange } from './semantic';
+import { WORK_TREE } from './revisions';
 
 /** CI finds the comment to update by this line (invisible in the rendered comment). */
 export const PLAN_COMMENT_MARKER = '<!-- msk-gitops:plan-comment -->';
@@ -49,9 +50,9 @@ export function renderPlanComment(input: PlanCommentInput): string {
     diffSection(input),
   ];
   if (input.live) parts.push(liveSection(input.live));
-  parts.push(
-    `<sub>Reproduce locally: <code>npx msk-gitops comment --base ${escapeHtml(input.base.ref)} ${escapeHtml(input.dir)}</code> · this comment is updated in place on every push.</sub>`,
-  );
+  const head = input.head.ref === WORK_TREE ? '' : ` --head ${input.head.ref}`;
+  const command = `msk-gitops comment --base ${input.base.ref}${head} ${input.dir}`;
+  parts.push(`<sub>Reproduce: <code>${escapeHtml(command)}</code> · updated in place on every push.</sub>`);
   return parts.join('\n\n') + '\n';
 }
 
@@ -91,7 +92,7 @@ function policySection(input: PlanCommentInput): string {
   const lines = input.violations.map(formatViolation).join('\n');
   return details(
     `❌ Policy: ${plural(input.violations.length, 'violation')}`,
-    `Each rule can be relaxed in \`settings.yaml\` (\`policy:\`, \`deletions:\`, \`naming:\`) — a change a reviewer of that file must approve.\n\n${fenced(lines, 'text')}`,
+    `Each rule can be relaxed in \`settings.yaml\` (\`policy:\`, \`deletions:\`) — a change a reviewer of that file must approve.\n\n${fenced(lines, 'text')}`,
     true,
   );
 }
@@ -101,15 +102,15 @@ function diffSection(input: PlanCommentInput): string {
     if (!input.base.loaded) {
       const lines = input.base.diagnostics.map(formatDiagnostic).join('\n');
       return details(
-        '⏭️ Changes: not computed',
+        '⏭️ Diff: not computed',
         `The base revision \`${input.base.ref}\` does not load, so there is nothing to compare with:\n\n${fenced(lines, 'text')}`,
         false,
       );
     }
-    return details('⏭️ Changes: not computed', 'The manifests of this pull request do not load.', false);
+    return details('⏭️ Diff: not computed', 'The manifests of this pull request do not load.', false);
   }
   return details(
-    `Changes: ${summarizeChanges(input.changes)}`,
+    `Diff: ${summarizeChanges(input.changes)}`,
     renderDiffMarkdownBody(input.changes),
     input.changes.length > 0 && input.changes.length <= 40,
   );

@@ -11,7 +11,7 @@ export interface DiffSubject {
   head: { ref: string; commit: string | null };
 }
 
-/** `7 changes: 4 added, 1 removed, 2 changed` (or `no changes`). */
+/** `7 changes (4 added, 1 removed, 2 changed)` (or `no changes`). */
 export function summarizeChanges(changes: SemanticChange[]): string {
   if (changes.length === 0) return 'no changes';
   const count = (sign: string) => changes.filter((change) => change.sign === sign).length;
@@ -22,7 +22,7 @@ export function summarizeChanges(changes: SemanticChange[]): string {
   ]
     .filter(([n]) => n !== 0)
     .map(([n, word]) => `${n} ${word}`);
-  return `${plural(changes.length, 'change')}: ${parts.join(', ')}`;
+  return `${plural(changes.length, 'change')} (${parts.join(', ')})`;
 }
 
 export function plural(n: number, word: string): string {

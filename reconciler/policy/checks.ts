@@ -132,7 +132,7 @@ function checkTopicDeletions(base: DesiredState, head: DesiredState, place: Plac
     .map((topic) => ({
       rule: 'topic-deletion' as const,
       ...place(topic.origin),
-      message: `topic ${topic.name} is removed from the manifests, which would delete it and its data; set deletions.topics: true in settings.yaml to allow topic deletion`,
+      message: `topic ${topic.name} (declared here in the base revision) is removed, which would delete it and its data; set deletions.topics: true in settings.yaml to allow topic deletion`,
     }));
 }
 
