@@ -1,6 +1,6 @@
 /**
  * Applies the `ok` changes of a plan with one request per kind of change (createTopics with every new topic,
- * createPartitions with every growth, one alterConfigs, one createAcls, one deleteAcls, one deleteTopics), retrying
+ * createPartitions with every growth, one alterPartitionReassignments, one alterConfigs, one createAcls, one deleteAcls, one deleteTopics), retrying
  * a step on retriable Kafka errors. A failing step marks its own changes failed and the next steps still run.
  *
  * Topic configs: kafkajs has no IncrementalAlterConfigs, and AlterConfigs REPLACES every dynamic override of a
@@ -13,6 +13,7 @@ import type { Change, Plan } from '../model/schema';
 import { encodeAcl, exactAclFilter, type AclBinding } from '../observe/acl-codec';
 import { describeTopicOverrides } from '../observe/kafka';
 import type { ChangeResult, UserChangeApplier } from './results';
+import type { ReplicaLayout } from '../plan/replication';
 
 export interface ApplyOptions {
   onProgress?: (event: { step: string; message: string }) => void;
@@ -20,6 +21,36 @@ export interface ApplyOptions {
   attempts?: number;
   /** Broker-side timeout for topic creation and deletion, ms. */
   timeoutMs?: number;
+  /** How long to wait for replicas to catch up after a reassignment, ms. */
+  reassignmentWaitMs?: number;
+}
+
+/**
+ * A reassignment is accepted at once and completes when the new replicas have caught up. Waiting here (one
+ * ListPartitionReassignments every half second, bounded by time) lets the verification see the final layout.
+ */
+async function awaitReassignments(
+  admin: Admin,
+  topics: { topic: string; partitionAssignment: { partition: number }[] }[],
+  waitMs: number,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  const query = topics.map(({ topic, partitionAssignment }) => ({
+    topic,
+    partitions: partitionAssignment.map(({ partition }) => partition),
+  }));
+  for (;;) {
+    const ongoing = (await admin.listPartitionReassignments({ topics: query })).topics.filter(
+      (t) => t.partitions.length > 0,
+    );
+    if (ongoing.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `reassignment of ${ongoing.map((t) => t.topic).join(', ')} still in progress after ${Math.round(waitMs / 1000)} s; it continues in the background (kafka-reassign-partitions --verify)`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 export class PlanRefusedError extends Error {}
@@ -131,6 +162,23 @@ export async function applyPlan(
         timeout,
         topicPartitions: growth.map((change) => ({ topic: change.resource, count: change.after as number })),
       });
+    })),
+  );
+
+  const reassignments = of('replication', 'update');
+  if (reassignments.length)
+    progress('alterPartitionReassignments', `reassigning replicas of ${reassignments.length} topic(s)`);
+  results.push(
+    ...(await step('alterPartitionReassignments', reassignments, attempts, async () => {
+      const topics = reassignments.map((change) => ({
+        topic: change.resource,
+        partitionAssignment: (change.after as ReplicaLayout).assignment.map((replicas, partition) => ({
+          partition,
+          replicas,
+        })),
+      }));
+      await admin.alterPartitionReassignments({ topics, timeout });
+      await awaitReassignments(admin, topics, options.reassignmentWaitMs ?? 60000);
     })),
   );
 

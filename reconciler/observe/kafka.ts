@@ -1,7 +1,7 @@
 /**
  * Reads the live cluster into the model's LiveState with a constant number of requests whatever its size: one
- * metadata request for every topic, one DescribeConfigs for every topic (kafkajs sends it to one broker), one
- * DescribeAcls with an ANY filter. Users come from the users store and are merged in by the reconcile step.
+ * metadata request for every topic, one for the brokers, one DescribeConfigs for every topic (kafkajs sends it to one
+ * broker), one DescribeAcls with an ANY filter. Users come from the users store and are merged in by the reconcile step.
  */
 import { ConfigResourceTypes, ConfigSource, type Admin, type DescribeConfigResponse } from 'kafkajs';
 import type { LiveState, LiveTopic } from '../model/schema';
@@ -49,9 +49,10 @@ export async function observeCluster(admin: Admin): Promise<LiveClusterState> {
   // No topic list means every topic, in a single Metadata request.
   const metadata = await admin.fetchTopicMetadata();
   const names = metadata.topics.map((topic) => topic.name).sort();
-  const [overrides, aclResponse] = await Promise.all([
+  const [overrides, aclResponse, cluster] = await Promise.all([
     describeTopicOverrides(admin, names),
     admin.describeAcls(ANY_ACL_FILTER),
+    admin.describeCluster(),
   ]);
 
   const topics: LiveTopic[] = metadata.topics
@@ -61,6 +62,7 @@ export async function observeCluster(admin: Admin): Promise<LiveClusterState> {
       // The widest replica set: a partition mid-reassignment or with an offline replica still counts its replicas.
       replicationFactor: Math.max(0, ...topic.partitions.map((p) => p.replicas.length)),
       config: overrides.get(topic.name) ?? {},
+      assignment: [...topic.partitions].sort((a, b) => a.partitionId - b.partitionId).map((p) => [...p.replicas]),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 
@@ -74,5 +76,5 @@ export async function observeCluster(admin: Admin): Promise<LiveClusterState> {
       if (decoded) acls.push(decoded);
     }
   }
-  return { topics, acls };
+  return { topics, acls, brokers: cluster.brokers.map((broker) => broker.nodeId).sort((a, b) => a - b) };
 }

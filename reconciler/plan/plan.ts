@@ -37,7 +37,7 @@ export function plan(desired: DesiredState, live: LiveState, options: PlanOption
   const wanted = (kind: PlannedKind): boolean => options.kinds?.[kind] !== false;
   const { settings } = desired;
   const changes: Change[] = [
-    ...(wanted('topics') ? planTopics(desired.topics, live.topics, settings) : []),
+    ...(wanted('topics') ? planTopics(desired.topics, live.topics, settings, live.brokers) : []),
     ...(wanted('acls') ? planAcls(desired.acls, live.acls, settings) : []),
     ...(wanted('users') ? planUsers(desired.users, live.users, settings) : []),
   ].sort(compareChanges);

@@ -1,9 +1,9 @@
 /**
  * Topics, their partition counts, replication factors and config overrides: desired vs live, as changes.
  *
- * Partitions only grow (Kafka cannot shrink a topic without recreating it). A replication-factor change is refused:
- * it needs a partition reassignment (new replica lists per partition, throttled data movement) that an operator
- * should run and watch with kafka-reassign-partitions, not a side effect of a merge.
+ * Partitions only grow (Kafka cannot shrink a topic without recreating it). A replication-factor change is planned
+ * as a partition reassignment with the new replica list of every partition (see replication.ts); it is refused when
+ * the cluster has fewer brokers than the factor, or when the same plan also changes the topic's partitions.
  *
  * Configs are managed key by key and only for keys the manifests declare: an override set by hand on a key the
  * manifests do not mention is left alone, and a key removed from the manifests is no longer managed (its live value
@@ -12,6 +12,7 @@
 import type { Change, LiveTopic, Settings, TopicSpec, Verdict } from '../model/schema';
 import { matchesAny, topicIsManaged } from './scope';
 import { OK, deletionVerdict } from './verdicts';
+import { reassign, replicaLoad } from './replication';
 import { DEFAULT_PROTECTED_TOPICS } from '../model/schema';
 
 export function topicNotManagedReason(settings: Settings, name: string): string | null {
@@ -22,7 +23,43 @@ export function topicNotManagedReason(settings: Settings, name: string): string 
   return null;
 }
 
-function changesForDeclaredTopic(spec: TopicSpec, live: LiveTopic | undefined): Change[] {
+/** What the planner knows of the cluster beyond one topic: its brokers and every topic's replicas. */
+interface ClusterView {
+  brokers: readonly number[] | undefined;
+  load: Map<number, number>;
+}
+
+function replicationChange(
+  spec: TopicSpec,
+  live: LiveTopic,
+  cluster: ClusterView,
+  partitionsChange: boolean,
+): Pick<Change, 'before' | 'after' | 'verdict'> {
+  const from = live.replicationFactor;
+  const to = spec.replicationFactor;
+  const refuse = (reason: string) => ({ before: from, after: to, verdict: { status: 'refused' as const, reason } });
+  if (!live.assignment || !cluster.brokers) {
+    return refuse(
+      `replication factor change ${from}→${to} needs a partition reassignment, and the replica assignment was not observed`,
+    );
+  }
+  if (to > cluster.brokers.length) {
+    return refuse(`replication factor ${to} is more than the ${cluster.brokers.length} brokers of the cluster`);
+  }
+  if (partitionsChange) {
+    // New partitions are created with the old factor: reassigning in the same apply would leave them behind.
+    return refuse(
+      `replication factor change ${from}→${to} waits for the partition change: apply that first, the reassignment is planned on the next run`,
+    );
+  }
+  return {
+    before: { replicationFactor: from, assignment: live.assignment },
+    after: { replicationFactor: to, assignment: reassign(live.assignment, cluster.brokers, to, cluster.load) },
+    verdict: OK,
+  };
+}
+
+function changesForDeclaredTopic(spec: TopicSpec, live: LiveTopic | undefined, cluster: ClusterView): Change[] {
   const origin = spec.origin ? { origin: spec.origin } : {};
   if (!live) {
     return [
@@ -64,12 +101,7 @@ function changesForDeclaredTopic(spec: TopicSpec, live: LiveTopic | undefined): 
       action: 'update',
       kind: 'replication',
       resource: spec.name,
-      before: live.replicationFactor,
-      after: spec.replicationFactor,
-      verdict: {
-        status: 'refused',
-        reason: `replication factor change ${live.replicationFactor}→${spec.replicationFactor} needs a partition reassignment; run kafka-reassign-partitions`,
-      },
+      ...replicationChange(spec, live, cluster, spec.partitions !== live.partitions),
       ...origin,
     });
   }
@@ -91,12 +123,18 @@ function changesForDeclaredTopic(spec: TopicSpec, live: LiveTopic | undefined): 
   return changes;
 }
 
-export function planTopics(desired: readonly TopicSpec[], live: readonly LiveTopic[], settings: Settings): Change[] {
+export function planTopics(
+  desired: readonly TopicSpec[],
+  live: readonly LiveTopic[],
+  settings: Settings,
+  brokers?: readonly number[],
+): Change[] {
+  const cluster: ClusterView = { brokers, load: replicaLoad(live, brokers ?? []) };
   const liveByName = new Map(live.map((topic) => [topic.name, topic]));
   const declared = new Set(desired.map((topic) => topic.name));
   const changes: Change[] = [];
   for (const spec of desired) {
-    const diff = changesForDeclaredTopic(spec, liveByName.get(spec.name));
+    const diff = changesForDeclaredTopic(spec, liveByName.get(spec.name), cluster);
     const reason = topicNotManagedReason(settings, spec.name);
     // A declared topic the tool does not own is shown, never touched: silently ignoring it would hide a mistake.
     changes.push(

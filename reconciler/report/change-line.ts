@@ -30,6 +30,19 @@ function userShape(value: unknown): string {
 
 const shown = (value: unknown): string => (value === null || value === undefined ? '(unset)' : String(value));
 
+/** A replication change carries either bare factors (refused) or factor and assignment (a planned reassignment). */
+function replicationShape(value: unknown): string {
+  return typeof value === 'object' && value !== null ? shown(record(value).replicationFactor) : shown(value);
+}
+
+function movedPartitions(change: Change): string {
+  const before = record(change.before).assignment;
+  const after = record(change.after).assignment;
+  if (!Array.isArray(before) || !Array.isArray(after)) return '';
+  const layout = after.map((replicas, partition) => `${partition}:[${(replicas as number[]).join(',')}]`).join(' ');
+  return ` (reassign ${layout})`;
+}
+
 /** The change without its symbol: `topic lms-users-acls (2 partitions, RF 2)`. */
 export function describeChange(change: Change): string {
   switch (change.kind) {
@@ -38,7 +51,7 @@ export function describeChange(change: Change): string {
     case 'partitions':
       return `partitions ${change.resource} ${shown(change.before)} → ${shown(change.after)}`;
     case 'replication':
-      return `replication-factor ${change.resource} ${shown(change.before)} → ${shown(change.after)}`;
+      return `replication-factor ${change.resource} ${replicationShape(change.before)} → ${replicationShape(change.after)}${movedPartitions(change)}`;
     case 'topic-config': {
       const [topic, key] = change.resource.split(' ');
       return `topic-config ${topic} ${key}: ${shown(change.before)} → ${shown(change.after)}`;

@@ -71,19 +71,6 @@ describe('plan: topics', () => {
     });
   });
 
-  it('refuses a replication-factor change with the reason', () => {
-    const p = plan(desired({ topics: [topic('a', 2, 3)] }), live({ topics: [topic('a', 2, 2)] }));
-    expect(p.changes).toEqual([
-      expect.objectContaining({
-        kind: 'replication',
-        verdict: {
-          status: 'refused',
-          reason: 'replication factor change 2→3 needs a partition reassignment; run kafka-reassign-partitions',
-        },
-      }),
-    ]);
-  });
-
   it('changes configs key by key, only declared keys', () => {
     const p = plan(
       desired({ topics: [topic('a', 2, 2, { 'retention.ms': '86400000', 'cleanup.policy': 'delete' })] }),
@@ -208,5 +195,74 @@ describe('globs', () => {
     expect(globMatches('t-a.b-*', 't-a.b-x')).toBe(true);
     expect(globMatches('t-a.b-*', 't-aXb-x')).toBe(false);
     expect(globMatches('__*', '__consumer_offsets')).toBe(true);
+  });
+});
+
+describe('plan: replication factor as a reassignment', () => {
+  const withAssignment = (name: string, assignment: number[][]) => ({
+    ...topic(name, assignment.length, Math.max(...assignment.map((r) => r.length))),
+    assignment,
+  });
+
+  it('grows replicas onto the least loaded brokers, spreading partitions', () => {
+    const p = plan(
+      desired({ topics: [topic('a', 2, 2)] }),
+      live({ topics: [withAssignment('a', [[1], [2]]), withAssignment('other', [[3], [3]])], brokers: [1, 2, 3] }),
+    );
+    expect(p.changes.filter((c) => c.kind === 'replication')).toEqual([
+      expect.objectContaining({
+        kind: 'replication',
+        before: { replicationFactor: 1, assignment: [[1], [2]] },
+        after: {
+          replicationFactor: 2,
+          assignment: [
+            [1, 2],
+            [2, 1],
+          ],
+        },
+        verdict: { status: 'ok' },
+      }),
+    ]);
+  });
+
+  it('shrinks by keeping the preferred leader first', () => {
+    const p = plan(
+      desired({ topics: [topic('a', 2, 1)] }),
+      live({
+        topics: [
+          withAssignment('a', [
+            [2, 1],
+            [1, 2],
+          ]),
+        ],
+        brokers: [1, 2],
+      }),
+    );
+    expect(p.changes[0].after).toEqual({ replicationFactor: 1, assignment: [[2], [1]] });
+  });
+
+  it('refuses more replicas than brokers, a change without the observed assignment, and one mixed with partition growth', () => {
+    const tooMany = plan(
+      desired({ topics: [topic('a', 1, 3)] }),
+      live({ topics: [withAssignment('a', [[1]])], brokers: [1, 2] }),
+    );
+    expect(tooMany.changes[0].verdict).toEqual({
+      status: 'refused',
+      reason: 'replication factor 3 is more than the 2 brokers of the cluster',
+    });
+    const blind = plan(desired({ topics: [topic('a', 2, 3)] }), live({ topics: [topic('a', 2, 2)] }));
+    expect(blind.changes[0].verdict).toEqual({
+      status: 'refused',
+      reason:
+        'replication factor change 2→3 needs a partition reassignment, and the replica assignment was not observed',
+    });
+    const mixed = plan(
+      desired({ topics: [topic('a', 3, 2)] }),
+      live({ topics: [withAssignment('a', [[1], [2]])], brokers: [1, 2] }),
+    );
+    expect(mixed.changes.map((c) => [c.kind, c.verdict.status])).toEqual([
+      ['partitions', 'ok'],
+      ['replication', 'refused'],
+    ]);
   });
 });
