@@ -15,12 +15,18 @@ export const schemaCommand: Command = {
   summary: 'print the JSON Schema for manifests or settings.yaml (or --write both into a directory)',
   usage: 'msk-gitops schema [--kind manifest|settings] | msk-gitops schema --write DIR',
   async run({ argv, stdout, cwd }) {
-    const { positionals, values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: { kind: { type: 'string', default: 'manifest' }, write: { type: 'string' } },
-    });
-    void positionals;
+    const { values } = (() => {
+      try {
+        return parseArgs({
+          args: argv,
+          allowPositionals: false,
+          options: { kind: { type: 'string', default: 'manifest' }, write: { type: 'string' } },
+        });
+      } catch (error) {
+        // parseArgs' own errors are usage errors (exit 2), whatever realm their TypeError comes from.
+        throw new UsageError((error as Error).message);
+      }
+    })();
     if (values.write !== undefined) {
       const dir = path.resolve(cwd, values.write);
       await mkdir(dir, { recursive: true });

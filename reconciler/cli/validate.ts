@@ -15,11 +15,18 @@ export const validateCommand: Command = {
   summary: 'check the manifests (all problems at once, file:line:column); exit 0 valid, 1 invalid',
   usage: 'msk-gitops validate [DIR] [--format text|json]   (DIR defaults to desired-state)',
   async run({ argv, stdout, cwd }) {
-    const { positionals, values } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { format: { type: 'string', default: 'text' } },
-    });
+    const { positionals, values } = (() => {
+      try {
+        return parseArgs({
+          args: argv,
+          allowPositionals: true,
+          options: { format: { type: 'string', default: 'text' } },
+        });
+      } catch (error) {
+        // parseArgs' own errors are usage errors (exit 2), whatever realm their TypeError comes from.
+        throw new UsageError((error as Error).message);
+      }
+    })();
     if (positionals.length > 1) throw new UsageError('expected at most one directory');
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format must be text or json');
     const shown = positionals[0] ?? DEFAULT_MANIFESTS_DIR;
@@ -31,7 +38,7 @@ export const validateCommand: Command = {
     if (!isDir) throw new UsageError(`${shown}: no such directory`);
 
     // Paths as the user typed the directory, so editors and CI annotations can open them.
-    const displayPrefix = shown === '.' ? undefined : shown.split(path.sep).join('/');
+    const displayPrefix = shown === '.' || shown === './' ? '' : shown.split(path.sep).join('/');
     const { state, diagnostics } = await loadDesiredState(dir, { displayPrefix });
     const apps = new Set(state?.acls.map((acl) => acl.origin?.via).filter((via) => via?.startsWith('app ')));
     const counts = state

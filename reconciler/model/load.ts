@@ -625,7 +625,7 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
   const settingsSrc = settingsFiles.length ? new YamlFile(settingsFiles[0].path, settingsFiles[0].text) : undefined;
   const { settings, naming } = readSettings(c, settingsSrc);
   if (!manifests.length) {
-    const root = options.displayPrefix ?? '.';
+    const root = options.displayPrefix || '.';
     c.diagnostics.push({ file: root, line: 0, column: 0, message: `no manifests found in ${root}` });
   }
   for (const file of manifests) readManifest(c, new YamlFile(file.path, file.text));
@@ -699,7 +699,7 @@ async function listManifestFiles(dir: string, sub = ''): Promise<string[]> {
 
 /** Reads every manifest under `dir` and builds the desired state. Never throws for a bad directory: it reports it. */
 export async function loadDesiredState(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
-  const shown = options.displayPrefix ?? dir;
+  const shown = options.displayPrefix === undefined ? dir : options.displayPrefix || '.';
   let names: string[];
   try {
     names = await listManifestFiles(dir);
