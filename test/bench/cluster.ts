@@ -13,6 +13,7 @@ import {
 import { BENCH_PREFIX } from './manifests';
 
 const PRINCIPAL_PREFIX = `User:${BENCH_PREFIX}`;
+const DELETE_CHUNK = 200;
 
 const ANY_BINDING: AclFilter = {
   resourceType: AclResourceTypes.ANY,
@@ -44,8 +45,11 @@ export async function cleanBench(admin: Admin, timeoutMs = 120_000): Promise<voi
   const before = await benchFootprint(admin);
   if (before.topics.length > 0) await admin.deleteTopics({ topics: before.topics, timeout: 60_000 });
   const principals = [...new Set(before.aclPrincipals)];
-  if (principals.length > 0) {
-    await admin.deleteAcls({ filters: principals.map((principal) => ({ ...ANY_BINDING, principal })) });
+  // A KRaft controller commits one DeleteAcls atomically and faults past 10,000 records (maxRecordsPerBatch):
+  // so at most DELETE_CHUNK principals (about 10 bindings each here) per request.
+  for (let i = 0; i < principals.length; i += DELETE_CHUNK) {
+    const chunk = principals.slice(i, i + DELETE_CHUNK);
+    await admin.deleteAcls({ filters: chunk.map((principal) => ({ ...ANY_BINDING, principal })) });
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {

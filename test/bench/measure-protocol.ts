@@ -19,6 +19,8 @@ export interface MeasureResult {
   /** Resident set after imports and before the measured call, KiB: the Node + tsx + kafkajs floor. */
   startRssKiB: number;
   status?: string;
+  /** Progress events of the reconcile: when each step began (ms from the start) and the requests sent before it. */
+  steps?: Array<{ step: string; atMs: number; requests: number }>;
   error?: string;
   /** Plan changes by action, ok verdicts only. */
   okChanges?: Record<string, number>;

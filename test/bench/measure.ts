@@ -82,8 +82,11 @@ async function measureReconcile(
     scram: { mechanism: 'SCRAM-SHA-512', username: job.username, password: { env: PASSWORD_ENV } },
   });
   const { kafka, count } = countingKafka(await kafkaConfigFor(profile));
+  const steps: Array<{ step: string; atMs: number; requests: number }> = [];
   const start = process.hrtime.bigint();
-  const outcome = await reconcileOnce({ dir: job.dir, profile, apply: true, kafka });
+  const onProgress = (event: { step: string }) =>
+    steps.push({ step: event.step, atMs: Math.round(msSince(start)), requests: count.total });
+  const outcome = await reconcileOnce({ dir: job.dir, profile, apply: true, kafka, onProgress });
   const wallMs = msSince(start);
   const okChanges: Record<string, number> = {};
   for (const change of outcome.plan?.changes ?? []) {
@@ -104,6 +107,7 @@ async function measureReconcile(
     maxRssKiB: process.resourceUsage().maxRSS,
     startRssKiB,
     status: outcome.status,
+    steps,
     okChanges,
     totalChanges: outcome.plan?.changes.length ?? 0,
   };

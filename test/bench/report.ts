@@ -31,9 +31,67 @@ export interface SizeResult {
   topics: number;
   offline: MeasureResult;
   converge: MeasureResult;
-  noop: MeasureResult;
+  /** Several no-op reconciles: their request count varies with connection set-up, not with N. */
+  noops: MeasureResult[];
   change: MeasureResult;
   baseline: BaselineResult | null;
+  /** How long after converge returned every read of the cluster showed everything. */
+  settledMs: number;
+}
+
+/** Connection set-up: every new TCP connection costs these (ApiVersions only on a client's first). */
+export const SETUP_APIS = ['ApiVersions', 'SaslHandshake', 'SaslAuthenticate'];
+
+export function workRequests(result: MeasureResult): number {
+  return Object.entries(result.requests.byApi)
+    .filter(([api]) => !SETUP_APIS.includes(api))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
+
+function range(values: number[]): string {
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  return min === max ? String(min) : `${min}–${max}`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function requestsCell(results: MeasureResult[]): string {
+  return `${range(results.map((r) => r.requests.total))} (${range(results.map(workRequests))})`;
+}
+
+/** Time spent in each reconcile step, from the progress events: "load 2.3 s, connect 78 ms, …". */
+export function describeSteps(result: MeasureResult): string {
+  const steps = result.steps ?? [];
+  return steps
+    .map((step, i) => {
+      const end = i + 1 < steps.length ? steps[i + 1].atMs : result.wallMs;
+      const requests = (i + 1 < steps.length ? steps[i + 1].requests : result.requests.total) - step.requests;
+      return `${step.step} ${seconds(end - step.atMs)} (${requests} req)`;
+    })
+    .join(', ');
+}
+
+/**
+ * The issue's bar: no-op requests do not grow with N. Runs at one N already differ by a few connection set-ups (KRaft
+ * names a random broker as "controller", so kafkajs sometimes opens one more connection), so the test is that the
+ * largest N's range starts no higher than the smallest N's range ends.
+ */
+export function noopVerdict(sizes: SizeResult[]): string {
+  if (sizes.length === 0) return 'no sizes ran';
+  const describe = (s: SizeResult) => `N=${s.acls}: ${requestsCell(s.noops)}`;
+  const all = sizes.map(describe).join('; ');
+  const first = sizes[0];
+  const last = sizes[sizes.length - 1];
+  const totals = (s: SizeResult) => s.noops.map((r) => r.requests.total);
+  // Growth would lift the whole range; overlapping ranges are the same cost give or take a connection.
+  const flat = Math.min(...totals(last)) <= Math.max(...totals(first));
+  return flat
+    ? `OK: no-op reconcile requests do not grow with N (total (without connection set-up) — ${all}).`
+    : `NOT FLAT: no-op reconcile requests grow with N (${all}).`;
 }
 
 export function seconds(ms: number): string {
@@ -78,9 +136,13 @@ export function renderReport(machine: MachineInfo, sizes: SizeResult[], startedA
   lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of sizes) {
     lines.push(
-      `| ${s.acls.toLocaleString('en')} | ${s.topics.toLocaleString('en')} | ${seconds(s.offline.validateMs ?? 0)} | ${seconds(s.offline.planNoopMs ?? 0)} / ${seconds(s.offline.planFromEmptyMs ?? 0)} | ${seconds(s.converge.wallMs)} | ${s.converge.requests.total} | ${mib(s.converge.maxRssKiB)} | ${seconds(s.noop.wallMs)} | ${s.noop.requests.total} | ${seconds(s.change.wallMs)} | ${s.change.requests.total} |`,
+      `| ${s.acls.toLocaleString('en')} | ${s.topics.toLocaleString('en')} | ${seconds(s.offline.validateMs ?? 0)} | ${seconds(s.offline.planNoopMs ?? 0)} / ${seconds(s.offline.planFromEmptyMs ?? 0)} | ${seconds(s.converge.wallMs)} | ${requestsCell([s.converge])} | ${mib(s.converge.maxRssKiB)} | ${seconds(median(s.noops.map((r) => r.wallMs)))} | ${requestsCell(s.noops)} | ${seconds(s.change.wallMs)} | ${requestsCell([s.change])} |`,
     );
   }
+  lines.push('');
+  lines.push(
+    `Requests: every request the client sent, counted at the client, including connection set-up (${SETUP_APIS.join(', ')}); in parentheses, without set-up. No-op: median wall time and the range over ${sizes[0]?.noops.length ?? 0} runs. Peak RSS: the whole reconciler process (Node, tsx, kafkajs: about ${mib(sizes[0]?.converge.startRssKiB ?? 0)} before it starts).`,
+  );
   lines.push('');
   lines.push('### Against the seed: one Kafka CLI invocation per topic and per ACL');
   lines.push('');
@@ -105,21 +167,26 @@ export function renderReport(machine: MachineInfo, sizes: SizeResult[], startedA
     );
   }
   lines.push('');
-  lines.push('<details><summary>Requests by Kafka API (client-side count, every request of the run)</summary>');
+  lines.push('<details><summary>Where the time goes, and requests by Kafka API</summary>');
   lines.push('');
-  lines.push('| ACLs | step | requests | connections | by API |');
-  lines.push('| ---: | --- | ---: | ---: | --- |');
+  lines.push('| ACLs | step | wall | requests | connections | time by reconcile step | requests by API |');
+  lines.push('| ---: | --- | ---: | ---: | ---: | --- | --- |');
   for (const s of sizes) {
-    for (const [step, result] of [
+    const rows: Array<[string, MeasureResult]> = [
       ['converge', s.converge],
-      ['no-op', s.noop],
+      ...s.noops.map((r, i): [string, MeasureResult] => [`no-op #${i + 1}`, r]),
       ['one-ACL change', s.change],
-    ] as const) {
+    ];
+    for (const [step, result] of rows) {
       lines.push(
-        `| ${s.acls.toLocaleString('en')} | ${step} | ${result.requests.total} | ${result.requests.connections} | ${apiBreakdown(result)} |`,
+        `| ${s.acls.toLocaleString('en')} | ${step} | ${seconds(result.wallMs)} | ${result.requests.total} | ${result.requests.connections} | ${describeSteps(result)} | ${apiBreakdown(result)} |`,
       );
     }
   }
+  lines.push('');
+  lines.push(
+    `After converge returned, all brokers showed every topic and ACL after: ${sizes.map((s) => `N=${s.acls}: ${seconds(s.settledMs)}`).join(', ')}.`,
+  );
   lines.push('');
   lines.push('</details>');
   return lines.join('\n');
