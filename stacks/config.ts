@@ -118,6 +118,20 @@ export const StackConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Where terraform keeps its state. Unset: a local file under cdktf.out (fine for a trial, not for a team). Set: an
+     * S3 bucket you created beforehand, encrypted, locked with S3's lock file (Terraform 1.10+) or a DynamoDB table.
+     */
+    stateBackend: z
+      .object({
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
+        key: z.string().min(1).default('msk-gitops/terraform.tfstate'),
+        /** Defaults to the stack's region. */
+        region: z.string().min(1).optional(),
+        dynamodbTable: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** Days Secrets Manager keeps a deleted secret recoverable (0 deletes at once). */
     secretRecoveryWindowDays: z
       .number()
@@ -183,6 +197,13 @@ export const StackConfigSchema = z
         });
       }
     }
+    if (config.offlinePlan && config.stateBackend) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stateBackend'],
+        message: 'an offline plan keeps its state locally; unset stateBackend (or offlinePlan)',
+      });
+    }
     if (config.offlinePlan && !config.jumper.amiId) {
       ctx.addIssue({
         code: 'custom',
@@ -243,6 +264,10 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; parse: 
   { env: 'MSK_GITOPS_DESIRED_STATE_PATH', path: ['jumper', 'desiredStatePath'], parse: String },
   { env: 'MSK_GITOPS_USE_GIT_CREDENTIALS', path: ['jumper', 'useGitCredentials'], parse: boolean },
   { env: 'MSK_GITOPS_SLACK_REPORTS', path: ['jumper', 'slackReports'], parse: boolean },
+  { env: 'MSK_GITOPS_STATE_BUCKET', path: ['stateBackend', 'bucket'], parse: String },
+  { env: 'MSK_GITOPS_STATE_KEY', path: ['stateBackend', 'key'], parse: String },
+  { env: 'MSK_GITOPS_STATE_REGION', path: ['stateBackend', 'region'], parse: String },
+  { env: 'MSK_GITOPS_STATE_LOCK_TABLE', path: ['stateBackend', 'dynamodbTable'], parse: String },
   { env: 'MSK_GITOPS_OFFLINE_PLAN', path: ['offlinePlan'], parse: boolean },
 ];
 

@@ -1,6 +1,6 @@
 /** The whole AWS side of msk-gitops in one stack: network, security groups, key, MSK, secrets and the jumper. */
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { partitionOf, type StackConfig } from './config';
 import { Network } from './constructs/network';
@@ -20,6 +20,18 @@ export class MskGitopsStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
+    if (config.stateBackend) {
+      const backend = config.stateBackend;
+      new S3Backend(this, {
+        bucket: backend.bucket,
+        key: backend.key,
+        region: backend.region ?? config.region,
+        encrypt: true,
+        dynamodbTable: backend.dynamodbTable,
+      });
+      // S3's own lock file (Terraform 1.10+) when no DynamoDB table is named; cdktf 0.21 has no typed field for it.
+      if (!backend.dynamodbTable) this.addOverride('terraform.backend.s3.use_lockfile', true);
+    }
     new AwsProvider(this, 'aws', {
       region: config.region,
       defaultTags: [{ tags: { Project: 'msk-gitops', Stack: config.name, ...config.tags } }],

@@ -89,6 +89,27 @@ describe('stack configuration', () => {
     ]);
   });
 
+  it('takes the state bucket from the environment, and keeps offline plans local', () => {
+    const config = loadStackConfig(
+      {},
+      { MSK_GITOPS_STATE_BUCKET: 'acme-tf-state', MSK_GITOPS_STATE_LOCK_TABLE: 'tf-locks' },
+    );
+    expect(config.stateBackend).toEqual({
+      bucket: 'acme-tf-state',
+      key: 'msk-gitops/terraform.tfstate',
+      dynamodbTable: 'tf-locks',
+    });
+    expect(
+      problemsOf(() =>
+        loadStackConfig({
+          offlinePlan: true,
+          jumper: { amiId: 'ami-0123456789abcdef0' },
+          stateBackend: { bucket: 'acme-tf-state' },
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^mskGitops\.stateBackend: an offline plan keeps its state locally/)]);
+  });
+
   it('rejects unknown settings instead of ignoring a typo', () => {
     expect(problemsOf(() => loadStackConfig({ kafka: { brokerCuont: 2 } }))).toEqual([
       expect.stringMatching(/^mskGitops\.kafka: .*brokerCuont/),

@@ -330,6 +330,29 @@ describe('the synthesized stack (options)', () => {
     ]);
   });
 
+  it('with a state bucket: an encrypted, locked S3 backend; without one, local state', () => {
+    const stack = new MskGitopsStack(
+      Testing.app(),
+      'msk-gitops',
+      loadStackConfig({ stateBackend: { bucket: 'acme-terraform-state' } }),
+    );
+    const backend = (JSON.parse(Testing.synth(stack)) as { terraform: { backend: Record<string, unknown> } }).terraform
+      .backend;
+    expect(backend).toEqual({
+      s3: {
+        bucket: 'acme-terraform-state',
+        key: 'msk-gitops/terraform.tfstate',
+        region: 'eu-west-1',
+        encrypt: true,
+        use_lockfile: true,
+      },
+    });
+    const local = JSON.parse(Testing.synth(new MskGitopsStack(Testing.app(), 'local', offlineConfig()))) as {
+      terraform: { backend?: Record<string, unknown> };
+    };
+    expect(Object.keys(local.terraform.backend ?? { local: {} })).toEqual(['local']);
+  });
+
   it('with four brokers: three replicas, two in sync', () => {
     expect(brokerProperties(loadStackConfig({ kafka: { brokerCount: 4 } }).kafka)).toContain(
       'default.replication.factor=3\nmin.insync.replicas=2',
