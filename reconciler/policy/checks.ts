@@ -6,7 +6,7 @@
  * Naming rules (settings `naming:`) are not repeated here: the loader enforces them, so a bad name already fails
  * validation at its `file:line:column`.
  */
-import type { AclEntry, DesiredState, Origin } from '../model/schema';
+import { ACL_OPERATIONS, type AclEntry, type AclOperation, type DesiredState, type Origin } from '../model/schema';
 
 export const POLICY_RULES = [
   'wildcard-principal',
@@ -61,23 +61,33 @@ export function checkPolicy(
 
 // --- ACLs -------------------------------------------------------------------------------------------------------
 
+/** Stands for the operations in a message, so one ACL block granting several operations is one finding. */
+const OPS = '\u0000operations\u0000';
+
 function checkAcls(state: DesiredState, place: PlaceOf): PolicyViolation[] {
   const policy = state.settings.policy;
-  const violations: PolicyViolation[] = [];
+  const findings = new Map<string, { violation: PolicyViolation; operations: Set<AclOperation> }>();
+  const add = (violation: PolicyViolation, operation: AclOperation) => {
+    const key = formatViolation(violation);
+    const found = findings.get(key) ?? { violation, operations: new Set<AclOperation>() };
+    found.operations.add(operation);
+    findings.set(key, found);
+  };
   for (const acl of state.acls) {
+    const report = (violation: PolicyViolation) => add(violation, acl.operation);
     // A deny narrows access; only what an ACL grants can be too broad.
     if (acl.permission !== 'allow') continue;
     const at = place(acl.origin);
     const who = `${acl.principal}${acl.origin?.via ? ` (via ${acl.origin.via})` : ''}`;
     if (isWildcardPrincipal(acl.principal) && !policy.allowWildcardPrincipal) {
-      violations.push({
+      report({
         rule: 'wildcard-principal',
         ...at,
-        message: `${acl.principal} grants ${acl.operation} on ${resourceWords(acl)} to every authenticated principal; set policy.allowWildcardPrincipal: true in settings.yaml to allow it`,
+        message: `${acl.principal} grants ${OPS} on ${resourceWords(acl)} to every authenticated principal; set policy.allowWildcardPrincipal: true in settings.yaml to allow it`,
       });
     }
     if (acl.operation === 'All' && !policy.allowAllOperation) {
-      violations.push({
+      report({
         rule: 'all-operation',
         ...at,
         message: `${who} is granted All operations on ${resourceWords(acl)}; grant the operations it needs (Read, Write, Describe, …) or set policy.allowAllOperation: true`,
@@ -87,29 +97,32 @@ function checkAcls(state: DesiredState, place: PlaceOf): PolicyViolation[] {
       acl.resourceType === 'cluster' &&
       (CLUSTER_ALTER_OPERATIONS.has(acl.operation) || (acl.operation === 'All' && policy.allowAllOperation));
     if (altersCluster && !policy.allowClusterAlter) {
-      violations.push({
+      report({
         rule: 'cluster-alter',
         ...at,
-        message: `${who} is granted ${acl.operation} on the cluster, which changes brokers, configs and ACLs for everyone; set policy.allowClusterAlter: true to allow it`,
+        message: `${who} is granted ${OPS} on the cluster, which changes brokers, configs and ACLs for everyone; set policy.allowClusterAlter: true to allow it`,
       });
     }
     if (acl.resourceType === 'cluster') continue;
     const wildcardName = acl.patternType === 'literal' ? acl.resourceName === '*' : acl.resourceName === '';
     if (wildcardName) {
-      violations.push({
+      report({
         rule: 'wildcard-resource',
         ...at,
-        message: `${who} is granted ${acl.operation} on every ${acl.resourceType}; name the ${acl.resourceType} or a prefix of at least ${policy.minPrefixLength} characters`,
+        message: `${who} is granted ${OPS} on every ${acl.resourceType}; name the ${acl.resourceType}, or a prefix${policy.minPrefixLength > 0 ? ` of at least ${policy.minPrefixLength} characters` : ''}`,
       });
     } else if (acl.patternType === 'prefixed' && acl.resourceName.length < policy.minPrefixLength) {
-      violations.push({
+      report({
         rule: 'short-prefix',
         ...at,
-        message: `${who} is granted ${acl.operation} on ${resourceWords(acl)}: the prefix is ${acl.resourceName.length} character${acl.resourceName.length === 1 ? '' : 's'}, policy.minPrefixLength is ${policy.minPrefixLength}`,
+        message: `${who} is granted ${OPS} on ${resourceWords(acl)}: the prefix is ${acl.resourceName.length} character${acl.resourceName.length === 1 ? '' : 's'}, policy.minPrefixLength is ${policy.minPrefixLength}`,
       });
     }
   }
-  return violations;
+  return [...findings.values()].map(({ violation, operations }) => {
+    const named = ACL_OPERATIONS.filter((operation) => operations.has(operation)).join(', ');
+    return { ...violation, message: violation.message.split(OPS).join(named) };
+  });
 }
 
 function isWildcardPrincipal(principal: string): boolean {

@@ -1,0 +1,127 @@
+/** The semantic diff over plain desired states: every kind of change, its sign, its sentence and its place. */
+import { buildDesiredState } from '../../../reconciler/model/load';
+import type { DesiredState } from '../../../reconciler/model/schema';
+import { diffLines } from '../../../reconciler/diff/render';
+import { diffDesiredStates } from '../../../reconciler/diff/semantic';
+
+function state(files: Record<string, string>): DesiredState {
+  const result = buildDesiredState(Object.entries(files).map(([path, text]) => ({ path, text })));
+  expect(result.diagnostics).toEqual([]);
+  return result.state!;
+}
+
+const TOPICS = `topics:
+  orders:
+    partitions: 2
+    replicationFactor: 2
+    config:
+      retention.ms: 604800000
+      cleanup.policy: delete
+`;
+
+test('identical states have no changes, whatever the file layout', () => {
+  const one = state({ 'all.yaml': `${TOPICS}users:\n  app-user: {}\n` });
+  const two = state({ 'topics.yaml': TOPICS, 'users/app.yaml': 'users:\n  app-user: {}\n' });
+  expect(diffDesiredStates(one, two)).toEqual([]);
+});
+
+test('users: mechanism, iterations and password source changes, never a secret', () => {
+  const base = state({
+    'users.yaml': `users:
+  a-user: { mechanism: SCRAM-SHA-256 }
+  b-user: { password: { env: B_PASSWORD } }
+  c-user: { iterations: 4096 }
+  gone-user: {}
+`,
+  });
+  const head = state({
+    'users.yaml': `users:
+  a-user: { mechanism: SCRAM-SHA-512 }
+  b-user: { password: { secretsManager: AmazonMSK_b } }
+  c-user: { iterations: 8192, password: { env: C_SECRET } }
+  new-user: { password: { file: /run/secrets/new } }
+`,
+  });
+  expect(diffLines(diffDesiredStates(base, head))).toEqual([
+    '~ user a-user mechanism SCRAM-SHA-256 → SCRAM-SHA-512  # users.yaml:2:3',
+    '~ user b-user password from env → from Secrets Manager  # users.yaml:3:3',
+    '~ user c-user iterations 4096 → 8192  # users.yaml:4:3',
+    '~ user c-user password generated → from env  # users.yaml:4:3',
+    '- user gone-user (SCRAM-SHA-512)  # users.yaml:5:3',
+    '+ user new-user (SCRAM-SHA-512, password from file)  # users.yaml:5:3',
+  ]);
+});
+
+test('topic config: added, changed, and removed (back to the cluster default); settings by key', () => {
+  const base = state({ 'topics.yaml': TOPICS });
+  const head = state({
+    'settings.yaml': 'deletions:\n  topics: true\nscope:\n  topics: [orders, "pay-*"]\n',
+    'topics.yaml': TOPICS.replace('      cleanup.policy: delete\n', '      min.insync.replicas: 1\n').replace(
+      '604800000',
+      '86400000',
+    ),
+  });
+  expect(diffLines(diffDesiredStates(base, head))).toEqual([
+    '~ setting deletions.topics: false → true',
+    '~ setting scope.topics: added orders, pay-*; removed *',
+    '- topic orders config cleanup.policy=delete (back to the cluster default)  # topics.yaml:2:3',
+    '+ topic orders config min.insync.replicas=1  # topics.yaml:2:3',
+    '~ topic orders config retention.ms: 604800000 → 86400000  # topics.yaml:2:3',
+  ]);
+});
+
+test('ACLs: allow and deny, hosts, wildcard names, transactional ids, each with its app', () => {
+  const base = state({ 'topics.yaml': TOPICS, 'users.yaml': 'users:\n  app-user: {}\n' });
+  const head = state({
+    'topics.yaml': TOPICS,
+    'users.yaml': 'users:\n  app-user: {}\n',
+    'acls.yaml': `acls:
+  - principal: User:app-user
+    resource: { type: topic, name: orders }
+    operations: [Write]
+    permission: deny
+    host: 10.0.0.7
+  - principal: User:ops
+    external: true
+    resource: { type: topic, name: "*" }
+    operations: [Describe]
+`,
+    'apps.yaml': `apps:
+  billing:
+    user: app-user
+    produces: [orders]
+    idempotent: false
+    transactionalIds: [billing-tx]
+`,
+  });
+  expect(diffLines(diffDesiredStates(base, head))).toEqual([
+    '+ User:app-user may Describe topic orders (via app billing)  # apps.yaml:4:16',
+    '+ User:app-user may Write topic orders (via app billing)  # apps.yaml:4:16',
+    '+ User:app-user is denied Write topic orders from host 10.0.0.7  # acls.yaml:2:5',
+    '+ User:app-user may Describe transactional id billing-tx (via app billing)  # apps.yaml:6:24',
+    '+ User:app-user may Write transactional id billing-tx (via app billing)  # apps.yaml:6:24',
+    '+ User:ops may Describe every topic (*)  # acls.yaml:7:5',
+  ]);
+});
+
+test('the same binding moved from an explicit ACL into an app is no change: only real effects count', () => {
+  const users = 'users:\n  app-user: {}\n';
+  const base = state({
+    'topics.yaml': TOPICS,
+    'users.yaml': users,
+    'acls.yaml': `acls:
+  - principal: User:app-user
+    resource: { type: topic, name: orders }
+    operations: [Read, Describe]
+  - principal: User:app-user
+    resource: { type: group, name: orders-group }
+    operations: [Read]
+`,
+  });
+  const head = state({
+    'topics.yaml': TOPICS,
+    'users.yaml': users,
+    'apps.yaml': 'apps:\n  orders:\n    user: app-user\n    consumes: [{ topic: orders, group: orders-group }]\n',
+  });
+  expect(diffDesiredStates(base, head)).toEqual([]);
+});
