@@ -104,10 +104,13 @@ export const StackConfigSchema = z
           .string()
           .regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch, tag or commit')
           .default('main'),
-        /** The manifests the daemon applies. Unset repo: the reconciler's own repository (its desired-state/). */
+        /**
+         * The manifests the daemon applies. Unset: the reconciler's own repository (its desired-state/). HTTPS only:
+         * the jumper's security group lets HTTPS out, not SSH.
+         */
         desiredStateRepo: z
           .string()
-          .regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, 'expected a git URL')
+          .regex(/^https:\/\/\S+$/, 'expected an https:// git URL')
           .optional(),
         desiredStateBranch: z.string().min(1).default('main'),
         desiredStatePath: z.string().min(1).default('desired-state'),

@@ -36,7 +36,8 @@ export class SecurityGroups extends Construct {
     // Rules live in their own resources, never inline: inline and separate rules on one group fight each other.
     const group = (key: string, description: string) =>
       new SecurityGroup(this, key, {
-        name: `${props.name}-${key}`,
+        // A prefix, not a name: a replacement is created before the old group goes, and two groups cannot share a name.
+        namePrefix: `${props.name}-${key}-`,
         description,
         vpcId: props.vpcId,
         tags: { Name: `${props.name}-${key}` },

@@ -59,7 +59,7 @@ const CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/msk-gitops/1a2
 describe('the synthesized stack (defaults)', () => {
   const { json, tf } = synthesize(offlineConfig());
   const groupId = (name: string) =>
-    referenceTo(tf, 'aws_security_group', (group) => group.name === `msk-gitops-${name}`, 'id');
+    referenceTo(tf, 'aws_security_group', (group) => group.name_prefix === `msk-gitops-${name}-`, 'id');
 
   it('builds the seed network: a VPC with DNS, two public subnets in AZs a and b, an internet route', () => {
     expect(json).toHaveResourceWithProperties(Vpc, {
