@@ -1,9 +1,10 @@
 /** Builds a kafkajs client from a connection profile: the one code path for CLI, daemon and tests. */
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type Mechanism, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { UserFacingError } from '../cli/command';
 import { mskIamTokenSource, refreshingOAuthBearerProvider, type RefreshOptions, type TokenSource } from './iam-token';
+import { oauthBearerMechanism } from './oauthbearer';
 import type { ConnectionProfile, SecretRef } from './profile';
 import { resolveSecret, type SecretResolutionDeps } from './secrets';
 
@@ -50,7 +51,7 @@ export function sslConfigFor(profile: ConnectionProfile): KafkaConfig['ssl'] {
 export async function saslConfigFor(
   profile: ConnectionProfile,
   options: KafkaConfigOptions = {},
-): Promise<SASLOptions | undefined> {
+): Promise<SASLOptions | Mechanism | undefined> {
   if (profile.auth === 'plaintext') return undefined;
   if (profile.auth === 'scram') {
     if (!profile.scram)
@@ -66,7 +67,7 @@ export async function saslConfigFor(
   }
   if (!profile.region) throw new UserFacingError('connection profile: "region" is required when auth is "iam"');
   const source = options.tokenProvider ?? mskIamTokenSource({ region: profile.region });
-  return { mechanism: 'oauthbearer', oauthBearerProvider: refreshingOAuthBearerProvider(source, options.refresh) };
+  return oauthBearerMechanism(refreshingOAuthBearerProvider(source, options.refresh));
 }
 
 export async function kafkaConfigFor(

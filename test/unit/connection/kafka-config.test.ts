@@ -6,6 +6,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { UserFacingError } from '../../../reconciler/cli/command';
 import { explainConnectionError, kafkaConfigFor } from '../../../reconciler/connection/kafka';
+import {
+  describeServerChallenge,
+  lengthPrefixedBytes,
+  oauthBearerClientMessage,
+} from '../../../reconciler/connection/oauthbearer';
 import { parseConnectionProfile } from '../../../reconciler/connection/profile';
 import { resolveSecret } from '../../../reconciler/connection/secrets';
 
@@ -151,5 +156,20 @@ describe('resolveSecret', () => {
     await expect(resolveSecret({ secretsManager: 'AmazonMSK_app#a', field: 'b' }, {}, deps)).rejects.toThrow(
       'names field "a" and also "field: b"',
     );
+  });
+});
+
+describe('the OAUTHBEARER wire messages', () => {
+  it('the client message is RFC 7628 GS2 with the bearer token, length-prefixed', () => {
+    const bytes = oauthBearerClientMessage('tok');
+    expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
+    expect(bytes.subarray(4).toString()).toBe('n,,\u0001auth=Bearer tok\u0001\u0001');
+  });
+  it("the broker's error challenge becomes a status, an empty reply is success", () => {
+    const reply = Buffer.from('{"status":"invalid_token"}');
+    const framed = Buffer.concat([Buffer.from([0, 0, 0, reply.length]), reply]);
+    expect(lengthPrefixedBytes(framed)).toEqual(reply);
+    expect(lengthPrefixedBytes(Buffer.from([0, 0, 0, 0]))).toHaveLength(0);
+    expect(describeServerChallenge(reply)).toBe('the broker refused the token (status "invalid_token")');
   });
 });
