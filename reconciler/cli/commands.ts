@@ -12,6 +12,7 @@ import { canICommand } from './can-i';
 import { diffCommand } from './diff';
 import { policyCommand } from './policy';
 import { commentCommand } from './comment';
+import { connectionCommand } from '../connection/check-command';
 
 export const commands: Record<string, Command> = {
   broker: brokerCommand,
@@ -26,4 +27,5 @@ export const commands: Record<string, Command> = {
   diff: diffCommand,
   policy: policyCommand,
   comment: commentCommand,
+  connection: connectionCommand,
 };

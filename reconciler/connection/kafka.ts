@@ -56,14 +56,16 @@ export async function saslConfigFor(
   if (profile.auth === 'scram') {
     if (!profile.scram)
       throw new UserFacingError('connection profile: auth "scram" needs "scram.username" and "scram.password"');
-    const mechanism = profile.scram.mechanism === 'SCRAM-SHA-512' ? 'scram-sha-512' : 'scram-sha-256';
     let password: string;
     try {
       password = await resolveSecret(profile.scram.password, options.env, options.secrets);
     } catch (error) {
       throw new UserFacingError(`connection profile: "scram.password": ${(error as Error).message}`);
     }
-    return { mechanism, username: profile.scram.username, password };
+    const { username } = profile.scram;
+    return profile.scram.mechanism === 'SCRAM-SHA-512'
+      ? { mechanism: 'scram-sha-512', username, password }
+      : { mechanism: 'scram-sha-256', username, password };
   }
   if (!profile.region) throw new UserFacingError('connection profile: "region" is required when auth is "iam"');
   const source = options.tokenProvider ?? mskIamTokenSource({ region: profile.region });

@@ -13,6 +13,9 @@ import type { OAuthBearerProvider } from './iam-token';
 
 const SOH = '\u0001';
 
+// kafkajs's typings declare this error's constructor without the message its JavaScript takes.
+const SaslAuthenticationError = KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
+
 /** The GS2 client-first message, length-prefixed as the SaslAuthenticate request's BYTES field expects it. */
 export function oauthBearerClientMessage(token: string): Buffer {
   const message = Buffer.from(`n,,${SOH}auth=Bearer ${token}${SOH}${SOH}`, 'utf8');
@@ -50,7 +53,7 @@ export function oauthBearerMechanism(
     authenticationProvider: ({ host, port, logger, saslAuthenticate }) => ({
       authenticate: async () => {
         const { value } = await provider();
-        if (!value) throw new KafkaJSSASLAuthenticationError('SASL OAUTHBEARER: the token provider returned no token');
+        if (!value) throw new SaslAuthenticationError('SASL OAUTHBEARER: the token provider returned no token');
         try {
           await saslAuthenticate({
             request: { encode: () => oauthBearerClientMessage(value) },
@@ -64,9 +67,7 @@ export function oauthBearerMechanism(
           });
           logger.debug('SASL OAUTHBEARER authentication successful', { broker: `${host}:${port}` });
         } catch (error) {
-          throw new KafkaJSSASLAuthenticationError(
-            `SASL OAUTHBEARER authentication failed: ${(error as Error).message}`,
-          );
+          throw new SaslAuthenticationError(`SASL OAUTHBEARER authentication failed: ${(error as Error).message}`);
         }
       },
     }),
