@@ -9,7 +9,16 @@ import { loadProblemText, revisionArgs, revisionOptions } from './diff';
 function githubAnnotation(violation: PolicyViolation): string {
   const escape = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const property = (text: string) => escape(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-  return `::error file=${property(violation.file)},line=${violation.line},col=${violation.column},title=${property(`msk-gitops policy [${violation.rule}]`)}::${escape(violation.message)}`;
+  // A place in the base revision would land on whatever now occupies that line: annotate the file instead.
+  const place =
+    violation.revision === 'base'
+      ? `file=${property(violation.file)}`
+      : `file=${property(violation.file)},line=${violation.line},col=${violation.column}`;
+  const message =
+    violation.revision === 'base'
+      ? `${violation.message} [base ${violation.file}:${violation.line}:${violation.column}]`
+      : violation.message;
+  return `::error ${place},title=${property(`msk-gitops policy [${violation.rule}]`)}::${escape(message)}`;
 }
 
 export const policyCommand: Command = {

@@ -29,11 +29,15 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** One line per change with its place, for a terminal and for a fenced block. */
+/**
+ * One line per change with its place, for a terminal and for a fenced block. A removal's place is in the base
+ * revision (`# was file:line:column`): that line is not in the head any more.
+ */
 export function diffLines(changes: SemanticChange[]): string[] {
   return changes.map((change) => {
     const origin = formatOrigin(change.origin);
-    return origin ? `${formatChange(change)}  # ${origin}` : formatChange(change);
+    if (!origin) return formatChange(change);
+    return `${formatChange(change)}  # ${change.originRevision === 'base' ? 'was ' : ''}${origin}`;
   });
 }
 

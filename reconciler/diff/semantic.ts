@@ -30,6 +30,8 @@ export interface SemanticChange {
   text: string;
   /** Where to look: the head declaration for additions and changes, the base declaration for removals. */
   origin?: Origin;
+  /** Which revision `origin` points into: `base` for what the change removes (the line is gone from the head). */
+  originRevision?: 'base' | 'head';
 }
 
 /** Every change from `base` to `head`, sorted: settings, then topics, users and ACLs, each by name. */
@@ -112,7 +114,10 @@ function compareStrings(a: string, b: string): number {
 function change(sortKey: string[], fields: SemanticChange): Keyed {
   // No `origin: undefined` key: JSON output and deep equality stay clean.
   const result: SemanticChange = { sign: fields.sign, kind: fields.kind, id: fields.id, text: fields.text };
-  if (fields.origin) result.origin = fields.origin;
+  if (fields.origin) {
+    result.origin = fields.origin;
+    result.originRevision = fields.originRevision ?? 'head';
+  }
   return { sortKey, change: result };
 }
 
@@ -178,7 +183,14 @@ function diffTopics(base: TopicSpec[], head: TopicSpec[]): Keyed[] {
   for (const [name, was] of before) {
     if (!after.has(name)) {
       changes.push(
-        change([name], { sign: '-', kind: 'topic', id: `topic:${name}`, text: describeTopic(was), origin: was.origin }),
+        change([name], {
+          sign: '-',
+          kind: 'topic',
+          id: `topic:${name}`,
+          text: describeTopic(was),
+          origin: was.origin,
+          originRevision: 'base',
+        }),
       );
     }
   }
@@ -281,6 +293,7 @@ function diffUsers(base: UserSpec[], head: UserSpec[]): Keyed[] {
           id: `user:${name}`,
           text: `user ${name} (${was.mechanism})`,
           origin: was.origin,
+          originRevision: 'base',
         }),
       );
     }
@@ -373,7 +386,14 @@ function aclChange(sign: ChangeSign, key: string, acl: AclEntry): Keyed {
     acl.permission,
     acl.host,
   ];
-  return change(sortKey, { sign, kind: 'acl', id: `acl:${key}`, text: describeAclForReview(acl), origin: acl.origin });
+  return change(sortKey, {
+    sign,
+    kind: 'acl',
+    id: `acl:${key}`,
+    text: describeAclForReview(acl),
+    origin: acl.origin,
+    originRevision: sign === '-' ? 'base' : 'head',
+  });
 }
 
 const RESOURCE_WORDS: Record<ResourceType, [singular: string, plural: string]> = {

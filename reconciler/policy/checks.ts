@@ -23,7 +23,7 @@ export interface PolicyOptions {
   settingsFile?: string;
 }
 
-type Place = { file: string; line: number; column: number };
+type Place = { file: string; line: number; column: number; revision: 'head' | 'base' };
 type PlaceOf = (origin: Origin | undefined) => Place;
 
 export interface PolicyViolation {
@@ -32,6 +32,8 @@ export interface PolicyViolation {
   line: number;
   column: number;
   message: string;
+  /** The revision the place is in: `base` for what the change removes (that line is gone from the head). */
+  revision: 'head' | 'base';
 }
 
 /** `desired-state/apps/lms.yaml:4:3: User:* may Read … [wildcard-principal]`. */
@@ -51,11 +53,15 @@ export function checkPolicy(
   base?: DesiredState | null,
   options: PolicyOptions = {},
 ): PolicyViolation[] {
-  const settingsPlace = { file: options.settingsFile ?? 'settings.yaml', line: 1, column: 1 };
-  const place = (origin: Origin | undefined) =>
-    origin ? { file: origin.file, line: origin.line, column: origin.column } : settingsPlace;
-  const violations = checkAcls(head, place);
-  if (base) violations.push(...checkTopicDeletions(base, head, place));
+  const settingsFile = options.settingsFile ?? 'settings.yaml';
+  const placeIn =
+    (revision: 'head' | 'base'): PlaceOf =>
+    (origin) =>
+      origin
+        ? { file: origin.file, line: origin.line, column: origin.column, revision }
+        : { file: settingsFile, line: 1, column: 1, revision: 'head' };
+  const violations = checkAcls(head, placeIn('head'));
+  if (base) violations.push(...checkTopicDeletions(base, head, placeIn('base')));
   return dedupe(violations).sort(compareViolations);
 }
 

@@ -183,8 +183,8 @@ describe('the semantic diff of each pull request', () => {
       '+ User:central-user may AlterConfigs topic pos-users-acls  # desired-state/acls.yaml:2:5',
       '+ User:lms-user may Describe topics prefixed "lms-" (via app lms)  # desired-state/apps/lms.yaml:5:9',
       '+ User:lms-user may Read topics prefixed "lms-" (via app lms)  # desired-state/apps/lms.yaml:5:9',
-      '- User:lms-user may Describe topic lms-users-acls (via app lms)  # desired-state/apps/lms.yaml:5:9',
-      '- User:lms-user may Read topic lms-users-acls (via app lms)  # desired-state/apps/lms.yaml:5:9',
+      '- User:lms-user may Describe topic lms-users-acls (via app lms)  # was desired-state/apps/lms.yaml:5:9',
+      '- User:lms-user may Read topic lms-users-acls (via app lms)  # was desired-state/apps/lms.yaml:5:9',
     ]);
     // "lms-" is four characters: as long as the default minPrefixLength allows.
     expect(await policyAt('widen', 'add-app')).toEqual([]);
@@ -192,7 +192,7 @@ describe('the semantic diff of each pull request', () => {
 
   test('deleting a topic is a removal at its base line, and a policy violation without the opt-in', async () => {
     expect(await changesBetween('widen', 'delete-topic')).toEqual([
-      '- topic lms-archive (1 partition, replication factor 2)  # desired-state/topics.yaml:11:3',
+      '- topic lms-archive (1 partition, replication factor 2)  # was desired-state/topics.yaml:11:3',
     ]);
     expect(await policyAt('delete-topic', 'widen')).toEqual([
       'desired-state/topics.yaml:11:3: topic lms-archive (declared here in the base revision) is removed, which would delete it and its data; set deletions.topics: true in settings.yaml to allow topic deletion [topic-deletion]',
@@ -262,7 +262,7 @@ describe('the commands a pull-request job runs', () => {
       code: 0,
       stdout:
         'desired-state: widen → delete-topic: 1 change (1 removed)\n' +
-        '- topic lms-archive (1 partition, replication factor 2)  # desired-state/topics.yaml:11:3\n',
+        '- topic lms-archive (1 partition, replication factor 2)  # was desired-state/topics.yaml:11:3\n',
       stderr: '',
     });
   });
@@ -306,6 +306,7 @@ describe('the commands a pull-request job runs', () => {
           id: 'topic:lms-archive',
           text: 'topic lms-archive (1 partition, replication factor 2)',
           origin: { file: 'desired-state/topics.yaml', line: 11, column: 3 },
+          originRevision: 'base',
         },
       ],
     });
@@ -346,6 +347,19 @@ describe('the commands a pull-request job runs', () => {
         'policy: 1 violation(s) (13 ACL bindings, 2 topics)\n',
       stderr: '',
     });
+    const deletion = await runCli(repo.dir, [
+      'policy',
+      '--base',
+      'widen',
+      '--head',
+      'delete-topic',
+      '--format',
+      'github',
+    ]);
+    // The line is in the base revision: the annotation names the file only, and the base place in its text.
+    expect(deletion.stdout.split('\n')[0]).toBe(
+      '::error file=desired-state/topics.yaml,title=msk-gitops policy [topic-deletion]::topic lms-archive (declared here in the base revision) is removed, which would delete it and its data; set deletions.topics: true in settings.yaml to allow topic deletion [base desired-state/topics.yaml:11:3]',
+    );
     const github = await runCli(repo.dir, ['policy', '--head', 'break-rules', '--format', 'github']);
     expect(github.stdout.split('\n')[0]).toBe(
       '::error file=desired-state/acls.yaml,line=5,col=5,title=msk-gitops policy [wildcard-principal]::User:* grants Describe on topic lms-users-acls to every authenticated principal; set policy.allowWildcardPrincipal: true in settings.yaml to allow it',

@@ -47,7 +47,7 @@ test('users: mechanism, iterations and password source changes, never a secret',
     '~ user b-user password from env → from Secrets Manager  # users.yaml:3:3',
     '~ user c-user iterations 4096 → 8192  # users.yaml:4:3',
     '~ user c-user password generated → from env  # users.yaml:4:3',
-    '- user gone-user (SCRAM-SHA-512)  # users.yaml:5:3',
+    '- user gone-user (SCRAM-SHA-512)  # was users.yaml:5:3',
     '+ user new-user (SCRAM-SHA-512, password from file)  # users.yaml:5:3',
   ]);
 });
