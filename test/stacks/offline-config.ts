@@ -4,5 +4,9 @@ import { loadStackConfig, type StackConfig, type StackConfigInput } from '../../
 export const TEST_AMI = 'ami-0123456789abcdef0';
 
 export function offlineConfig(overrides: Partial<StackConfigInput> = {}): StackConfig {
-  return loadStackConfig({ offlinePlan: true, jumper: { amiId: TEST_AMI }, ...overrides });
+  return loadStackConfig({
+    offlinePlan: true,
+    ...overrides,
+    jumper: { amiId: TEST_AMI, ...overrides.jumper },
+  });
 }

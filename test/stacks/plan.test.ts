@@ -92,6 +92,11 @@ describeWithTerraform('terraform over the synthesized stacks (offline, provider 
       offlineConfig({
         kafka: { instanceType: 'kafka.m5.large', openMonitoring: true, enhancedMonitoring: 'PER_BROKER' },
         publicAccess: { enabled: true, allowedCidrs: ['203.0.113.0/24', '2001:db8::/32'] },
+        jumper: {
+          desiredStateRepo: 'https://github.com/example/kafka-manifests.git',
+          useGitCredentials: true,
+          slackReports: true,
+        },
       }),
     );
     addBrokenStack(app);
@@ -156,7 +161,7 @@ describeWithTerraform('terraform over the synthesized stacks (offline, provider 
     );
   });
 
-  it('passes every policy rule, with defaults and with public access and monitoring on', () => {
+  it('passes every policy rule, with defaults and with every option on', () => {
     expect(checkPlanPolicy(plans.defaults)).toEqual([]);
     expect(checkPlanPolicy(plans['public-access'])).toEqual([]);
     expect(Object.keys(plans['public-access'].output_changes)).toEqual(

@@ -353,6 +353,26 @@ describe('the synthesized stack (options)', () => {
     expect(Object.keys(local.terraform.backend ?? { local: {} })).toEqual(['local']);
   });
 
+  it('with a private manifests repository and Slack: both secrets referenced by ARN in the daemon config', () => {
+    const { tf } = synthesize(
+      offlineConfig({
+        jumper: {
+          desiredStateRepo: 'https://github.com/example/kafka-manifests.git',
+          useGitCredentials: true,
+          slackReports: true,
+        },
+      }),
+    );
+    const userData = String(only(tf, 'aws_instance').user_data);
+    expect(userData).toContain('"url" = "https://github.com/example/kafka-manifests.git"');
+    expect(userData).toMatch(
+      /"tokenRef" = \{"secretsManager" = aws_secretsmanager_secret\.secrets_git-credentials[^.]*\.arn\}/,
+    );
+    expect(userData).toMatch(
+      /"webhookUrlRef" = \{"secretsManager" = aws_secretsmanager_secret\.secrets_slack-webhook-url[^.]*\.arn\}/,
+    );
+  });
+
   it('with four brokers: three replicas, two in sync', () => {
     expect(brokerProperties(loadStackConfig({ kafka: { brokerCount: 4 } }).kafka)).toContain(
       'default.replication.factor=3\nmin.insync.replicas=2',
