@@ -34,10 +34,9 @@ export const commentCommand: Command = {
       options: { ...revisionOptions, output: { type: 'string' }, live: { type: 'boolean' }, ...connectionOptions },
     });
     const { dir, base, head } = revisionArgs(positionals, values, true);
-    if (values.live && head !== undefined) {
-      throw new UsageError(
-        '--live plans the manifests in the work tree: leave out --head (check the head out instead)',
-      );
+    // The live plan reads the manifests from disk: it describes the head only when the head is what is checked out.
+    if (values.live && head !== undefined && head !== 'HEAD') {
+      throw new UsageError('--live plans the checked-out manifests: use it with --head HEAD or without --head');
     }
     const [before, after] = await Promise.all([
       loadRevision({ cwd: ctx.cwd, dir, ref: base }),
