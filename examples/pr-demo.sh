@@ -79,5 +79,5 @@ echo
 echo "\$ msk-gitops diff desired-state --base main --head HEAD"
 $tool diff desired-state --base main --head HEAD; echo "(exit $?)"
 echo
-echo "\$ msk-gitops comment desired-state --base main --head HEAD --output pr-comment.md"
+echo "\$ msk-gitops comment desired-state --base main --head HEAD --output $out"
 $tool comment desired-state --base main --head HEAD --output "$out" ${MSK_GITOPS_LIVE_FLAGS:-}; echo "(exit $?)"
