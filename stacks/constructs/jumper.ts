@@ -25,6 +25,7 @@ export interface PolicyStatement {
   sid: string;
   actions: string[];
   resources: string[];
+  condition?: Array<{ test: string; variable: string; values: string[] }>;
 }
 
 /**
@@ -52,6 +53,7 @@ export function jumperPolicyStatements(props: {
   scramSecretArns: string;
   ownSecretArns: string[];
   kmsKeyArn: string;
+  region: string;
 }): PolicyStatement[] {
   return [
     { sid: 'KafkaCluster', actions: [...RECONCILER_IAM_ACTIONS.cluster], resources: [props.clusterArn] },
@@ -88,11 +90,16 @@ export function jumperPolicyStatements(props: {
       resources: props.ownSecretArns,
     },
     {
-      // Secrets Manager encrypts and decrypts with the caller's permissions on the key (MSK refuses the default key).
-      sid: 'SecretsKey',
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:DescribeKey'],
+      // Secrets Manager encrypts and decrypts with the caller's permissions on the key (MSK refuses the default key);
+      // the condition keeps the key usable through Secrets Manager only, not for direct decryption of anything else.
+      sid: 'SecretsKeyViaSecretsManager',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'],
       resources: [props.kmsKeyArn],
+      condition: [
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${props.region}.amazonaws.com`] },
+      ],
     },
+    { sid: 'SecretsKeyDescribe', actions: ['kms:DescribeKey'], resources: [props.kmsKeyArn] },
   ];
 }
 
@@ -145,6 +152,7 @@ export class Jumper extends Construct {
       scramSecretArns: `arn:${props.partition}:secretsmanager:${props.region}:${account}:secret:AmazonMSK_*`,
       ownSecretArns: [props.slackWebhookSecretArn, props.gitCredentialsSecretArn],
       kmsKeyArn: props.kmsKeyArn,
+      region: props.region,
     });
     // A policy document data source (computed locally, no AWS call) keeps the actions readable in the plan JSON even
     // while the ARNs are still unknown, so the plan's policy check can see them.

@@ -404,8 +404,12 @@ describe('the jumper, as plain values', () => {
       scramSecretArns: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_*',
       ownSecretArns: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:msk-gitops/slack-webhook-url-AbCdEf'],
       kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0b0c0d0e-1111-2222-3333-444455556666',
+      region: 'eu-west-1',
     });
     const actions = statements.flatMap((statement) => statement.actions);
+    expect(statements.find((statement) => statement.actions.includes('kms:Decrypt'))?.condition).toEqual([
+      { test: 'StringEquals', variable: 'kms:ViaService', values: ['secretsmanager.eu-west-1.amazonaws.com'] },
+    ]);
     expect(actions).toEqual(
       expect.arrayContaining([
         ...RECONCILER_IAM_ACTIONS.cluster,
