@@ -229,6 +229,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Connectio
   else if (mechanism === 'OAUTHBEARER' || mechanism === 'AWS_MSK_IAM') settings.auth = 'iam';
   else if (mechanism?.startsWith('SCRAM')) settings.auth = 'scram';
   if (mechanism?.startsWith('SCRAM')) scram.mechanism = mechanism;
+  else if (mechanism && !['NONE', 'OAUTHBEARER', 'AWS_MSK_IAM'].includes(mechanism))
+    throw new ConnectionSettingError(
+      `connection profile from the environment: KAFKA_SASL_MECHANISM: expected SCRAM-SHA-512, SCRAM-SHA-256, ` +
+        `OAUTHBEARER, AWS_MSK_IAM or NONE, got "${env.KAFKA_SASL_MECHANISM}"`,
+    );
   settings.tls = envBoolean(env, 'KAFKA_TLS');
   settings.caFile = text('KAFKA_CA_FILE');
   settings.rejectUnauthorized = envBoolean(env, 'KAFKA_TLS_REJECT_UNAUTHORIZED');

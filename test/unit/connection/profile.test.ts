@@ -97,6 +97,11 @@ describe('errors name the setting, as the source spells it', () => {
     ],
     ['env: auth not set', env({}), 'KAFKA_AUTH is required'],
     [
+      'env: unsupported mechanism',
+      env({ KAFKA_SASL_MECHANISM: 'PLAIN' }),
+      'KAFKA_SASL_MECHANISM: expected SCRAM-SHA-512, SCRAM-SHA-256, OAUTHBEARER, AWS_MSK_IAM or NONE, got "PLAIN"',
+    ],
+    [
       'file: bad auth, with line and column',
       fromFile('bootstrapServers: [k:9098]\nauth: iamm\n'),
       /bad\.yaml:2:7: "auth": expected iam, scram or plaintext, got "iamm"$/,
