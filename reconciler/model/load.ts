@@ -30,8 +30,9 @@ import { checkTopicConfig } from './topic-configs';
 import { didYouMean } from './near-names';
 import { atPath, explainIssues } from './zod-messages';
 import { YamlFile, type PathElement, type Position } from './yaml-file';
+import { FastYamlFile } from './fast-yaml-file';
+import type { ManifestDocument } from './manifest-document';
 import { topicNameProblem, OPERATIONS_BY_RESOURCE } from './names';
-import { matchesAny } from '../plan/scope';
 
 export interface ManifestSource {
   /** Relative to the manifests root, '/'-separated. */
@@ -74,7 +75,7 @@ interface Declaration {
 
 interface Located<T> {
   value: T;
-  src: YamlFile;
+  src: ManifestDocument;
   path: PathElement[];
 }
 
@@ -103,8 +104,40 @@ class Collector {
     this.diagnostics.push({ file: this.shown(file), line: position.line, column: position.column, message });
   }
 
-  at(src: YamlFile, at: readonly PathElement[], message: string, on: 'key' | 'value' = 'value'): void {
+  at(src: ManifestDocument, at: readonly PathElement[], message: string, on: 'key' | 'value' = 'value'): void {
     this.report(src.file, src.locate(at, on), message);
+  }
+}
+
+/** `*` matches any run of characters, anything else is literal (the same globs as plan/scope.ts), compiled once. */
+function globMatcher(patterns: readonly string[]): (name: string) => boolean {
+  if (!patterns.length) return () => false;
+  const alternatives = patterns.map((p) =>
+    p
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*'),
+  );
+  const regex = new RegExp(`^(?:${alternatives.join('|')})$`, 's');
+  return (name) => regex.test(name);
+}
+
+const memo = new WeakMap<readonly string[], (name: string) => boolean>();
+function matchesAny(patterns: readonly string[], name: string): boolean {
+  let matcher = memo.get(patterns);
+  if (!matcher) {
+    matcher = globMatcher(patterns);
+    memo.set(patterns, matcher);
+  }
+  return matcher(name);
+}
+
+/** The fast parser when the file is plain YAML; the `yaml` package (and its messages) for anything else. */
+export function openDocument(file: string, text: string): ManifestDocument {
+  try {
+    return new FastYamlFile(file, text);
+  } catch {
+    return new YamlFile(file, text);
   }
 }
 
@@ -112,7 +145,7 @@ function isPlainMap(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function originOf(src: YamlFile, at: readonly PathElement[], on: 'key' | 'value' = 'key'): Origin {
+function originOf(src: ManifestDocument, at: readonly PathElement[], on: 'key' | 'value' = 'key'): Origin {
   const { line, column } = src.locate(at, on);
   return { file: src.file, line, column };
 }
@@ -124,7 +157,7 @@ function withPrefix(prefix: string | undefined, file: string): string {
 /** Validate one value against a zod schema, reporting every issue at its place; the parsed value when valid. */
 function parseAt<S extends z.ZodType>(
   c: Collector,
-  src: YamlFile,
+  src: ManifestDocument,
   schema: S,
   value: unknown,
   at: PathElement[],
@@ -139,7 +172,7 @@ function parseAt<S extends z.ZodType>(
 
 function readSettings(
   c: Collector,
-  src: YamlFile | undefined,
+  src: ManifestDocument | undefined,
 ): { settings: Settings; naming: Partial<Record<NamingKind, RegExp>> } {
   const defaults = SettingsSchema.parse({});
   if (!src) return { settings: defaults, naming: {} };
@@ -211,7 +244,7 @@ type NamingKind = (typeof NAMING_KINDS)[number];
 
 const SECTIONS = Object.keys(ManifestFileSchema.shape);
 
-function readManifest(c: Collector, src: YamlFile): void {
+function readManifest(c: Collector, src: ManifestDocument): void {
   if (src.problems.length) {
     for (const p of src.problems) c.report(src.file, p, p.message);
     c.brokenFiles++;
@@ -262,7 +295,7 @@ function declare(into: Map<string, Declaration[]>, name: string, file: string, p
   else into.set(name, [{ name, file, position }]);
 }
 
-function readTopics(c: Collector, src: YamlFile, topics: Record<string, unknown>): void {
+function readTopics(c: Collector, src: ManifestDocument, topics: Record<string, unknown>): void {
   for (const { key: name, position } of src.entries(['topics'])) {
     const at: PathElement[] = ['topics', name];
     declare(c.topics, name, src.file, position);
@@ -315,7 +348,7 @@ function readTopics(c: Collector, src: YamlFile, topics: Record<string, unknown>
   }
 }
 
-function readUsers(c: Collector, src: YamlFile, users: Record<string, unknown>): void {
+function readUsers(c: Collector, src: ManifestDocument, users: Record<string, unknown>): void {
   for (const { key: name, position } of src.entries(['users'])) {
     declare(c.users, name, src.file, position);
     if (!name.trim() || /[\s,=]/.test(name)) {
@@ -337,7 +370,7 @@ function readUsers(c: Collector, src: YamlFile, users: Record<string, unknown>):
   }
 }
 
-function readAcls(c: Collector, src: YamlFile, acls: unknown[]): void {
+function readAcls(c: Collector, src: ManifestDocument, acls: unknown[]): void {
   acls.forEach((raw, i) => {
     const at: PathElement[] = ['acls', i];
     const parsed = parseAt(c, src, AclManifestSchema, raw, at);
@@ -345,7 +378,7 @@ function readAcls(c: Collector, src: YamlFile, acls: unknown[]): void {
   });
 }
 
-function readApps(c: Collector, src: YamlFile, apps: Record<string, unknown>): void {
+function readApps(c: Collector, src: ManifestDocument, apps: Record<string, unknown>): void {
   for (const { key: name, position } of src.entries(['apps'])) {
     declare(c.apps, name, src.file, position);
     const parsed = parseAt(c, src, AppManifestSchema, apps[name], ['apps', name]);
@@ -460,6 +493,18 @@ interface References {
   topics: ReadonlySet<string>;
   users: ReadonlySet<string>;
   check: boolean;
+  /** "did you mean", within a budget: thousands of bad references against thousands of names must stay fast. */
+  suggest(name: string, candidates: ReadonlySet<string>): string;
+}
+
+const SUGGESTION_BUDGET = 200_000;
+
+function suggester(): References['suggest'] {
+  let spent = 0;
+  return (name, candidates) => {
+    spent += candidates.size;
+    return spent > SUGGESTION_BUDGET ? '' : didYouMean(name, candidates);
+  };
 }
 
 function checkAcl(
@@ -521,7 +566,7 @@ function checkAcl(
     if (user !== undefined && user !== '*' && !refs.users.has(user)) {
       fail(
         ['principal'],
-        `user "${user}" is declared nowhere${didYouMean(user, refs.users)} (declare it under users:, or mark the ACL external: true)`,
+        `user "${user}" is declared nowhere${refs.suggest(user, refs.users)} (declare it under users:, or mark the ACL external: true)`,
       );
     }
     if (
@@ -533,7 +578,7 @@ function checkAcl(
     ) {
       fail(
         ['resource', 'name'],
-        `topic "${name}" is declared nowhere${didYouMean(name, refs.topics)} (declare it under topics:, or mark the ACL external: true)`,
+        `topic "${name}" is declared nowhere${refs.suggest(name, refs.topics)} (declare it under topics:, or mark the ACL external: true)`,
       );
     }
   }
@@ -561,14 +606,14 @@ function checkApp(
     );
   }
   if (refs.check && !refs.users.has(a.user))
-    fail(['user'], `user "${a.user}" is declared nowhere${didYouMean(a.user, refs.users)} (declare it under users:)`);
+    fail(['user'], `user "${a.user}" is declared nowhere${refs.suggest(a.user, refs.users)} (declare it under users:)`);
   a.produces.forEach((produce, i) => {
     const topic = typeof produce === 'string' ? produce : produce.topic;
     const literal = typeof produce === 'string' || produce.pattern === 'literal';
     if (refs.check && literal && !refs.topics.has(topic)) {
       fail(
         typeof produce === 'string' ? ['produces', i] : ['produces', i, 'topic'],
-        `topic "${topic}" is declared nowhere${didYouMean(topic, refs.topics)}`,
+        `topic "${topic}" is declared nowhere${refs.suggest(topic, refs.topics)}`,
       );
     }
   });
@@ -576,7 +621,7 @@ function checkApp(
     if (refs.check && consume.pattern === 'literal' && !refs.topics.has(consume.topic)) {
       fail(
         ['consumes', i, 'topic'],
-        `topic "${consume.topic}" is declared nowhere${didYouMean(consume.topic, refs.topics)}`,
+        `topic "${consume.topic}" is declared nowhere${refs.suggest(consume.topic, refs.topics)}`,
       );
     }
     if (naming.groups && !naming.groups.test(consume.group)) {
@@ -589,7 +634,7 @@ function checkApp(
   return ok;
 }
 
-function appOrigins(src: YamlFile, at: PathElement[], a: AppManifest) {
+function appOrigins(src: ManifestDocument, at: PathElement[], a: AppManifest) {
   return {
     app: originOf(src, at, 'key'),
     produces: a.produces.map((_, i) => originOf(src, [...at, 'produces', i], 'value')),
@@ -622,13 +667,13 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
       `only one settings file is allowed (also ${settingsFiles[0].path})`,
     );
   }
-  const settingsSrc = settingsFiles.length ? new YamlFile(settingsFiles[0].path, settingsFiles[0].text) : undefined;
+  const settingsSrc = settingsFiles.length ? openDocument(settingsFiles[0].path, settingsFiles[0].text) : undefined;
   const { settings, naming } = readSettings(c, settingsSrc);
   if (!manifests.length) {
     const root = options.displayPrefix || '.';
     c.diagnostics.push({ file: root, line: 0, column: 0, message: `no manifests found in ${root}` });
   }
-  for (const file of manifests) readManifest(c, new YamlFile(file.path, file.text));
+  for (const file of manifests) readManifest(c, openDocument(file.path, file.text));
 
   checkDuplicates(c, 'topic', c.topics);
   checkDuplicates(c, 'user', c.users);
@@ -643,6 +688,7 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
     topics: new Set(c.topics.keys()),
     users: new Set(c.users.keys()),
     check: c.brokenFiles === 0,
+    suggest: suggester(),
   };
   const acls = new Map<string, AclEntry>();
   const add = (entries: AclEntry[]) => {

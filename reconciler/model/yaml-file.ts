@@ -2,6 +2,7 @@
  * One parsed YAML file and the way back from a value's path (`['topics', 'x', 'partitions']`) to where it is
  * written, so every message can say `file:line:column`.
  */
+import type { ManifestDocument } from './manifest-document';
 import {
   isAlias,
   isMap,
@@ -29,7 +30,7 @@ const PROBLEM_TEXT: Partial<Record<string, string>> = {
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML; use spaces',
 };
 
-export class YamlFile {
+export class YamlFile implements ManifestDocument {
   readonly doc: Document.Parsed;
   readonly value: unknown;
   readonly problems: YamlProblem[] = [];
