@@ -40,19 +40,44 @@ export function commentPasses(input: PlanCommentInput): boolean {
   return input.head.loaded && input.violations !== null && input.violations.length === 0;
 }
 
-export function renderPlanComment(input: PlanCommentInput): string {
+/** GitHub refuses a comment body over 65,536 characters; keep a margin for the API's own accounting. */
+export const COMMENT_LIMIT = 60_000;
+
+/**
+ * The comment, within `limit` characters: a pull request too large for one comment keeps its summary, validation and
+ * policy whole, and shows as many diff lines (and as much of the live plan) as fit, saying what was left out.
+ */
+export function renderPlanComment(input: PlanCommentInput, limit = COMMENT_LIMIT): string {
+  const full = composeComment(input, input.changes?.length ?? 0, true);
+  if (full.length <= limit) return full;
+  // The live plan goes first when even no diff line leaves room for it: the diff is what the reviewer must see.
+  const live = composeComment(input, 0, true).length <= limit;
+  // The largest number of diff lines that fits; the text grows with the count, so a binary search finds it.
+  let fits = 0;
+  let tooMany = (input.changes?.length ?? 0) + 1;
+  while (tooMany - fits > 1) {
+    const middle = Math.floor((fits + tooMany) / 2);
+    if (composeComment(input, middle, live).length <= limit) fits = middle;
+    else tooMany = middle;
+  }
+  return composeComment(input, fits, live);
+}
+
+function composeComment(input: PlanCommentInput, shownChanges: number, showLivePlan: boolean): string {
+  const head = input.head.ref === WORK_TREE ? '' : ` --head ${input.head.ref}`;
+  const reproduce = (command: string) => `msk-gitops ${command} --base ${input.base.ref}${head} ${input.dir}`;
   const parts = [
     PLAN_COMMENT_MARKER,
     `### msk-gitops plan for \`${input.dir}\` (\`${input.base.ref}\` → \`${input.head.ref}\`)`,
     summaryLine(input),
     validationSection(input),
     policySection(input),
-    diffSection(input),
+    diffSection(input, shownChanges, reproduce('diff')),
   ];
-  if (input.live) parts.push(liveSection(input.live));
-  const head = input.head.ref === WORK_TREE ? '' : ` --head ${input.head.ref}`;
-  const command = `msk-gitops comment --base ${input.base.ref}${head} ${input.dir}`;
-  parts.push(`<sub>Reproduce: <code>${escapeHtml(command)}</code> · updated in place on every push.</sub>`);
+  if (input.live) parts.push(liveSection(input.live, showLivePlan));
+  parts.push(
+    `<sub>Reproduce: <code>${escapeHtml(reproduce('comment'))}</code> · updated in place on every push.</sub>`,
+  );
   return parts.join('\n\n') + '\n';
 }
 
@@ -97,7 +122,7 @@ function policySection(input: PlanCommentInput): string {
   );
 }
 
-function diffSection(input: PlanCommentInput): string {
+function diffSection(input: PlanCommentInput, shown: number, command: string): string {
   if (input.changes === null) {
     if (!input.base.loaded) {
       const lines = input.base.diagnostics.map(formatDiagnostic).join('\n');
@@ -109,18 +134,29 @@ function diffSection(input: PlanCommentInput): string {
     }
     return details('⏭️ Diff: not computed', 'The manifests of this pull request do not load.', false);
   }
+  const left = input.changes.length - shown;
+  const body = renderDiffMarkdownBody(input.changes.slice(0, shown));
+  const note =
+    left > 0 ? `\n_…and ${plural(left, 'more change')}, too many for one comment: run \`${command}\`._\n` : '';
   return details(
     `Diff: ${summarizeChanges(input.changes)}`,
-    renderDiffMarkdownBody(input.changes),
+    shown === 0 && left > 0 ? note : body + note,
     input.changes.length > 0 && input.changes.length <= 40,
   );
 }
 
-function liveSection(live: LivePlanOutcome): string {
+function liveSection(live: LivePlanOutcome, showPlan: boolean): string {
   if ('error' in live) {
     return details(
       '⚠️ Live plan: unavailable',
       `The cluster could not be planned against:\n\n${fenced(live.error, 'text')}`,
+      false,
+    );
+  }
+  if (!showPlan) {
+    return details(
+      'Live plan against the cluster',
+      '_Too long for one comment: run `msk-gitops plan --format markdown` where the cluster is reachable._',
       false,
     );
   }

@@ -324,6 +324,12 @@ describe('the commands a pull-request job runs', () => {
           '1 problem(s) in the manifests (work tree).\n',
       });
       expect((await runCli(repo.dir, ['policy'])).code).toBe(1);
+      const comment = await runCli(repo.dir, ['comment', '--base', 'base']);
+      expect(comment.code).toBe(1);
+      expect(comment.stdout).toContain('❌ validation (1 error) · ⏭️ policy not checked · **diff not computed**');
+      expect(comment.stdout).toContain(
+        '```text\ndesired-state/apps/lms.yaml:3:11: apps.lms.user: user "lms-usr" is declared nowhere',
+      );
     } finally {
       await repo.git.checkout(['--', '.']);
     }

@@ -3,6 +3,7 @@ import { buildDesiredState } from '../../../reconciler/model/load';
 import type { DesiredState } from '../../../reconciler/model/schema';
 import { diffLines } from '../../../reconciler/diff/render';
 import { diffDesiredStates } from '../../../reconciler/diff/semantic';
+import { COMMENT_LIMIT, renderPlanComment } from '../../../reconciler/diff/plan-comment';
 
 function state(files: Record<string, string>): DesiredState {
   const result = buildDesiredState(Object.entries(files).map(([path, text]) => ({ path, text })));
@@ -124,4 +125,33 @@ test('the same binding moved from an explicit ACL into an app is no change: only
     'apps.yaml': 'apps:\n  orders:\n    user: app-user\n    consumes: [{ topic: orders, group: orders-group }]\n',
   });
   expect(diffDesiredStates(base, head)).toEqual([]);
+});
+
+describe('a pull request too large for one comment', () => {
+  const topics = (n: number) =>
+    `topics:\n${Array.from({ length: n }, (_, i) => `  t-${String(i).padStart(4, '0')}:\n    partitions: 1\n    replicationFactor: 1\n`).join('')}`;
+
+  test('keeps summary, validation and policy, shows the diff lines that fit and says how many are left', () => {
+    const head = state({ 'topics.yaml': topics(300) });
+    const base = state({ 'topics.yaml': topics(1) });
+    const changes = diffDesiredStates(base, head);
+    const input = {
+      dir: 'desired-state',
+      base: { ref: 'origin/main', loaded: true, diagnostics: [] },
+      head: { ref: 'HEAD', loaded: true, diagnostics: [] },
+      changes,
+      violations: [],
+    };
+    expect(renderPlanComment(input).length).toBeLessThan(COMMENT_LIMIT);
+    const small = renderPlanComment(input, 4000);
+    expect(small.length).toBeLessThanOrEqual(4000);
+    expect(small).toContain('✅ validation · ✅ policy · **299 changes (299 added)**');
+    const shown = small.split('\n').filter((line) => line.startsWith('+ topic t-')).length;
+    expect(shown).toBeGreaterThan(10);
+    expect(small).toContain(
+      `_…and ${299 - shown} more changes, too many for one comment: run \`msk-gitops diff --base origin/main --head HEAD desired-state\`._`,
+    );
+    // Deterministic, like everything in the comment.
+    expect(renderPlanComment(input, 4000)).toBe(small);
+  });
 });
