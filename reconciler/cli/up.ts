@@ -71,8 +71,9 @@ export const upCommand: Command = {
         if (!last) throw new UserFacingError(`nothing to reconcile: ${dir} does not exist`);
         return ['in-sync', 'converged'].includes(last.status) ? 0 : 1;
       }
+      const shown = path.relative(cwd, dir).startsWith('..') ? dir : path.relative(cwd, dir) || '.';
       logger.info(
-        `watching ${path.relative(cwd, dir) || '.'} for edits; Ctrl-C stops watching (the broker keeps running: msk-gitops broker stop)`,
+        `watching ${shown} for edits; Ctrl-C stops watching (the broker keeps running: msk-gitops broker stop)`,
       );
       await signals.signal;
       return 0;

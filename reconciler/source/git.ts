@@ -26,14 +26,37 @@ export function redactUrls(text: string): string {
     .replace(/(Authorization:\s*\w+\s+)\S+/gi, '$1***');
 }
 
+const PASSED_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LANG',
+  'LC_ALL',
+  'TMPDIR',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'GIT_SSL_CAINFO',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+  'https_proxy',
+  'http_proxy',
+  'no_proxy',
+];
+
 export function gitEnvironment(
   credentials: GitCredentials,
   keyFile: string | null,
   knownHosts: string,
   base: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
+  // Only what git needs from the environment: a daemon's environment may carry EDITOR, PAGER or GIT_* settings
+  // that would change what git runs (simple-git refuses those, rightly).
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  for (const key of PASSED_ENV) {
+    const value = base[key];
+    if (value !== undefined) env[key] = value;
+  }
   // Never ask a terminal for a password: a daemon has none, and a hang is worse than an error.
   env.GIT_TERMINAL_PROMPT = '0';
   if (credentials.token) {
