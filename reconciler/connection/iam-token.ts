@@ -3,7 +3,9 @@
  * caller's credentials (default chain: env, SSO/shared profile, the jumper's instance profile), and the broker
  * verifies that signature. The token lives 15 minutes (shorter if the credentials expire first).
  */
-import { generateAuthToken, generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
+import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
+// The signer's default chain (fixed role session name, 3 retries); its index does not re-export it.
+import { getDefaultCredentials } from 'aws-msk-iam-sasl-signer-js/dist/mskCredentialProvider';
 
 /** The AWS SDK's credential provider type, as the signer declares it (no direct dependency on @aws-sdk/types). */
 export type CredentialsProvider = Parameters<
@@ -26,15 +28,27 @@ export class IamTokenError extends Error {}
 
 /**
  * The signer for one region. `credentials` is for tests (known static keys); in production it stays unset and the
- * signer walks the default AWS credential chain on every call, which also picks up rotated instance credentials.
+ * default AWS credential chain is used — the signer's own (`getDefaultCredentials`), created once so the SDK's
+ * memoization refreshes rotated instance-profile credentials before they expire.
+ *
+ * The credentials' expiry is kept out of the signer: given credentials that expire within 15 minutes, signer 1.0.3
+ * presigns with a fractional `X-Amz-Expires` (e.g. `119.999`), which is not valid SigV4. Signed without it, the URL
+ * says 900 s like AWS's Java library; MSK bounds the session by the credentials' real expiry anyway, and the token's
+ * `expiryTime` here is capped at that expiry so the cache re-signs before the credentials lapse.
  */
 export function mskIamTokenSource(options: { region: string; credentials?: CredentialsProvider }): TokenSource {
-  const { region, credentials } = options;
+  const { region } = options;
+  const credentials = options.credentials ?? getDefaultCredentials({ region });
   return async () => {
+    let credentialsExpireAt = Number.POSITIVE_INFINITY;
+    const withoutExpiry: CredentialsProvider = async () => {
+      const { expiration, ...identity } = await credentials();
+      if (expiration) credentialsExpireAt = expiration.getTime();
+      return identity;
+    };
     try {
-      return credentials
-        ? await generateAuthTokenFromCredentialsProvider({ region, awsCredentialsProvider: credentials })
-        : await generateAuthToken({ region });
+      const token = await generateAuthTokenFromCredentialsProvider({ region, awsCredentialsProvider: withoutExpiry });
+      return { token: token.token, expiryTime: Math.min(token.expiryTime, credentialsExpireAt) };
     } catch (error) {
       // Typically "Could not load credentials from any providers": say which step failed and where to look.
       throw new IamTokenError(
