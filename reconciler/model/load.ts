@@ -17,6 +17,10 @@ import {
 } from './schema';
 import {
   AclManifestSchema,
+  AclOperationSchema,
+  AppConsumeSchema,
+  AppProduceSchema,
+  PrincipalSchema,
   AppManifestSchema,
   CLUSTER_RESOURCE_NAME,
   ManifestFileSchema,
@@ -89,6 +93,9 @@ class Collector {
   readonly userSpecs: UserSpec[] = [];
   readonly acls: Array<Located<AclManifest>> = [];
   readonly appManifests: Array<Located<AppManifest> & { name: string }> = [];
+  /** Invalid ACLs and apps, for the checks their valid parts still allow. */
+  readonly aclViews: Array<Located<AclView>> = [];
+  readonly appViews: Array<Located<AppView> & { name: string }> = [];
   /** A file that did not parse may declare what others reference: then "declared nowhere" would be noise. */
   brokenFiles = 0;
 
@@ -375,6 +382,10 @@ function readAcls(c: Collector, src: ManifestDocument, acls: unknown[]): void {
     const at: PathElement[] = ['acls', i];
     const parsed = parseAt(c, src, AclManifestSchema, raw, at);
     if (parsed) c.acls.push({ value: parsed, src, path: at });
+    else {
+      const view = salvageAcl(raw);
+      if (view) c.aclViews.push({ value: view, src, path: at });
+    }
   });
 }
 
@@ -383,6 +394,10 @@ function readApps(c: Collector, src: ManifestDocument, apps: Record<string, unkn
     declare(c.apps, name, src.file, position);
     const parsed = parseAt(c, src, AppManifestSchema, apps[name], ['apps', name]);
     if (parsed) c.appManifests.push({ value: parsed, src, path: ['apps', name], name });
+    else {
+      const view = salvageApp(apps[name]);
+      if (view) c.appViews.push({ value: view, src, path: ['apps', name], name });
+    }
   }
 }
 
@@ -507,9 +522,54 @@ function suggester(): References['suggest'] {
   };
 }
 
+/**
+ * What the cross-file checks read of an ACL or an app. A valid manifest is its own view; an invalid one still
+ * yields the parts that are valid, so a typo in one key does not hide an undeclared user in another.
+ */
+interface AclView {
+  principal?: string;
+  resource?: AclManifest['resource'];
+  operations: AclManifest['operations'];
+  host?: string;
+  external: boolean;
+}
+interface AppView {
+  user?: string;
+  produces: Array<AppManifest['produces'][number] | undefined>;
+  consumes: Array<AppManifest['consumes'][number] | undefined>;
+}
+
+function salvageAcl(raw: unknown): AclView | undefined {
+  if (!isPlainMap(raw)) return undefined;
+  const principal = PrincipalSchema.safeParse(raw.principal);
+  const resource = AclManifestSchema.shape.resource.safeParse(raw.resource);
+  const operations = Array.isArray(raw.operations) ? raw.operations : [];
+  return {
+    principal: principal.success ? principal.data : undefined,
+    resource: resource.success ? resource.data : undefined,
+    operations: operations.flatMap((op: unknown) => {
+      const parsed = AclOperationSchema.safeParse(op);
+      return parsed.success ? [parsed.data] : [];
+    }),
+    host: typeof raw.host === 'string' && raw.host ? raw.host : undefined,
+    external: raw.external === true,
+  };
+}
+
+function salvageApp(raw: unknown): AppView | undefined {
+  if (!isPlainMap(raw)) return undefined;
+  const items = <T>(value: unknown, schema: z.ZodType<T>): Array<T | undefined> =>
+    Array.isArray(value) ? value.map((item) => schema.safeParse(item).data) : [];
+  return {
+    user: typeof raw.user === 'string' && raw.user ? raw.user : undefined,
+    produces: items(raw.produces, AppProduceSchema),
+    consumes: items(raw.consumes, AppConsumeSchema),
+  };
+}
+
 function checkAcl(
   c: Collector,
-  acl: Located<AclManifest>,
+  acl: Located<AclView>,
   refs: References,
   settings: Settings,
   naming: Partial<Record<NamingKind, RegExp>>,
@@ -521,26 +581,34 @@ function checkAcl(
     ok = false;
     c.at(src, shown(sub), atPath(shown(sub), message), on);
   };
-  const type = a.resource.type;
-  if (type === 'cluster') {
-    if (a.resource.name !== undefined && a.resource.name !== CLUSTER_RESOURCE_NAME) {
+  const resource = a.resource;
+  const type = resource?.type;
+  if (!resource || !type) {
+    // nothing to check about the resource: its own error is already reported
+  } else if (type === 'cluster') {
+    if (resource.name !== undefined && resource.name !== CLUSTER_RESOURCE_NAME) {
       fail(
         ['resource', 'name'],
-        `the cluster resource is always named "${CLUSTER_RESOURCE_NAME}" (or leave name out), got ${JSON.stringify(a.resource.name)}`,
+        `the cluster resource is always named "${CLUSTER_RESOURCE_NAME}" (or leave name out), got ${JSON.stringify(resource.name)}`,
       );
     }
-    if (a.resource.pattern !== 'literal') fail(['resource', 'pattern'], 'the cluster resource is always literal');
-  } else if (a.resource.name === undefined) {
+    if (resource.pattern !== 'literal') fail(['resource', 'pattern'], 'the cluster resource is always literal');
+  } else if (resource.name === undefined) {
     fail(['resource'], `a ${type} ACL needs resource.name`, 'key');
   }
-  const allowed = OPERATIONS_BY_RESOURCE[type];
+  const allowed = type ? OPERATIONS_BY_RESOURCE[type] : [];
   a.operations.forEach((operation, i) => {
-    if (!allowed.includes(operation))
+    if (type && !allowed.includes(operation))
       fail(['operations', i], `${operation} does not apply to a ${type} (allowed: ${allowed.join(', ')})`);
   });
-  if (a.host !== '*' && isIP(a.host) === 0)
+  if (a.host !== undefined && a.host !== '*' && isIP(a.host) === 0)
     fail(['host'], `must be "*" or an IP address (Kafka matches hosts by address), got ${JSON.stringify(a.host)}`);
-  if (!matchesAny(settings.scope.principals, a.principal)) {
+  const principalUser = a.principal?.startsWith('User:') ? a.principal.slice('User:'.length) : undefined;
+  const undeclaredUser =
+    refs.check && !a.external && principalUser !== undefined && principalUser !== '*' && !refs.users.has(principalUser);
+  if (a.principal === undefined || undeclaredUser) {
+    // its own error is reported (or the undeclared user below): one mistake, one message
+  } else if (!matchesAny(settings.scope.principals, a.principal)) {
     fail(
       ['principal'],
       `${a.principal} is outside settings.yaml scope.principals (${settings.scope.principals.join(', ')}); this ACL would never be applied`,
@@ -548,11 +616,11 @@ function checkAcl(
   } else if (matchesAny(settings.protected.principals, a.principal)) {
     fail(['principal'], `${a.principal} is protected in settings.yaml; this ACL would never be applied`);
   }
-  const name = a.resource.name;
+  const name = resource?.name;
   if (
     type === 'group' &&
     name !== undefined &&
-    a.resource.pattern === 'literal' &&
+    resource?.pattern === 'literal' &&
     naming.groups &&
     !naming.groups.test(name)
   ) {
@@ -562,8 +630,8 @@ function checkAcl(
     );
   }
   if (refs.check && !a.external) {
-    const user = a.principal.startsWith('User:') ? a.principal.slice('User:'.length) : undefined;
-    if (user !== undefined && user !== '*' && !refs.users.has(user)) {
+    const user = principalUser;
+    if (undeclaredUser && user !== undefined) {
       fail(
         ['principal'],
         `user "${user}" is declared nowhere${refs.suggest(user, refs.users)} (declare it under users:, or mark the ACL external: true)`,
@@ -572,7 +640,7 @@ function checkAcl(
     if (
       type === 'topic' &&
       name !== undefined &&
-      a.resource.pattern === 'literal' &&
+      resource?.pattern === 'literal' &&
       name !== '*' &&
       !refs.topics.has(name)
     ) {
@@ -587,7 +655,7 @@ function checkAcl(
 
 function checkApp(
   c: Collector,
-  app: Located<AppManifest> & { name: string },
+  app: Located<AppView> & { name: string },
   refs: References,
   settings: Settings,
   naming: Partial<Record<NamingKind, RegExp>>,
@@ -598,16 +666,19 @@ function checkApp(
     ok = false;
     c.at(src, [...at, ...sub], atPath([...at, ...sub], message));
   };
-  const principal = `User:${a.user}`;
-  if (!matchesAny(settings.scope.principals, principal)) {
+  const principal = a.user === undefined ? undefined : `User:${a.user}`;
+  const undeclared = refs.check && a.user !== undefined && !refs.users.has(a.user);
+  // An undeclared user is one mistake: say that, not also that it is out of scope.
+  if (principal !== undefined && !undeclared && !matchesAny(settings.scope.principals, principal)) {
     fail(
       ['user'],
       `${principal} is outside settings.yaml scope.principals (${settings.scope.principals.join(', ')}); its ACLs would never be applied`,
     );
   }
-  if (refs.check && !refs.users.has(a.user))
+  if (undeclared && a.user !== undefined)
     fail(['user'], `user "${a.user}" is declared nowhere${refs.suggest(a.user, refs.users)} (declare it under users:)`);
   a.produces.forEach((produce, i) => {
+    if (produce === undefined) return;
     const topic = typeof produce === 'string' ? produce : produce.topic;
     const literal = typeof produce === 'string' || produce.pattern === 'literal';
     if (refs.check && literal && !refs.topics.has(topic)) {
@@ -618,6 +689,7 @@ function checkApp(
     }
   });
   a.consumes.forEach((consume, i) => {
+    if (consume === undefined) return;
     if (refs.check && consume.pattern === 'literal' && !refs.topics.has(consume.topic)) {
       fail(
         ['consumes', i, 'topic'],
@@ -700,6 +772,8 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
   for (const acl of c.acls) {
     if (checkAcl(c, acl, refs, settings, naming)) add(expandAcl(acl.value, originOf(acl.src, acl.path, 'value')));
   }
+  for (const acl of c.aclViews) checkAcl(c, acl, refs, settings, naming);
+  for (const app of c.appViews) checkApp(c, app, refs, settings, naming);
   for (const app of c.appManifests) {
     if (checkApp(c, app, refs, settings, naming))
       add(expandApp(app.name, app.value, appOrigins(app.src, app.path, app.value)));
