@@ -4,7 +4,9 @@
  * request the real broker's answer (authorization error or success) must be what `canI` predicts.
  */
 import { AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import { PassThrough } from 'node:stream';
 import { canI } from '../../reconciler/authz/can-i';
+import { main } from '../../reconciler/cli';
 import {
   SettingsSchema,
   type AclEntry,
@@ -329,6 +331,28 @@ describe('can-i agrees with the real broker', () => {
       JSON.stringify([a.principal, a.host, a.resourceType, a.resourceName, a.patternType, a.operation, a.permission]);
     expect(live.map(key).sort()).toEqual(ACLS.map(key).sort());
     expect(AclResourceTypes.TOPIC).toBe(2);
+  });
+
+  it('answers from the live ACLs with msk-gitops can-i --live (connection from the environment)', async () => {
+    const ask = async (...argv: string[]) => {
+      const stdout = new PassThrough();
+      const out: string[] = [];
+      stdout.on('data', (chunk) => out.push(String(chunk)));
+      const code = await main(['can-i', ...argv, '--live'], {
+        stdout,
+        stderr: new PassThrough(),
+        env: process.env,
+        cwd: process.cwd(),
+      });
+      return { code, out: out.join('') };
+    };
+    const denied = await ask(principal('alice'), 'Write', `topic:${topic('orders-eu')}`);
+    expect(denied.code).toBe(3);
+    expect(denied.out).toContain(`denied by deny ${principal('alice')} Write topic ${topic('orders-eu')}`);
+    expect(denied.out).toMatch(/the cluster's \d+ live ACLs/);
+    const allowed = await ask(principal('alice'), 'Write', `topic:${topic('orders-us')}`);
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toContain(`allowed by allow ${principal('alice')} Write topic ${topic('orders')}*`);
   });
 
   it('matches canI on every principal × request', async () => {
