@@ -39,7 +39,7 @@ export const commentCommand: Command = {
       throw new UsageError('--live plans the checked-out manifests: use it with --head HEAD or without --head');
     }
     const [before, after] = await Promise.all([
-      loadRevision({ cwd: ctx.cwd, dir, ref: base }),
+      loadRevision({ cwd: ctx.cwd, dir, ref: base, asBase: true }),
       loadRevision({ cwd: ctx.cwd, dir, ref: head }),
     ]);
     const shown = displayDir(dir);

@@ -45,7 +45,7 @@ export const diffCommand: Command = {
     const format = values.format;
     if (!DIFF_FORMATS.includes(format as DiffFormat)) throw new UsageError('--format must be text, markdown or json');
     const [before, after] = await Promise.all([
-      loadRevision({ cwd: ctx.cwd, dir, ref: base }),
+      loadRevision({ cwd: ctx.cwd, dir, ref: base, asBase: true }),
       loadRevision({ cwd: ctx.cwd, dir, ref: head }),
     ]);
     if (!after.state) {

@@ -36,7 +36,7 @@ export const policyCommand: Command = {
     if (format !== 'text' && format !== 'github') throw new UsageError('--format must be text or github');
     const [after, before] = await Promise.all([
       loadRevision({ cwd: ctx.cwd, dir, ref: head }),
-      base === undefined ? Promise.resolve(null) : loadRevision({ cwd: ctx.cwd, dir, ref: base }),
+      base === undefined ? Promise.resolve(null) : loadRevision({ cwd: ctx.cwd, dir, ref: base, asBase: true }),
     ]);
     if (!after.state) {
       ctx.stderr.write(loadProblemText(after, 'head'));

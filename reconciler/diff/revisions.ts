@@ -1,10 +1,11 @@
 /**
  * The two sides of a pull request as desired states: a git revision (read from the object database) or the work
- * tree (read by the loader, exactly as `validate` and `plan` read it). Paths in diagnostics and origins are made
- * relative to the current directory (`desired-state/apps/lms.yaml:4:5`), so a reviewer and CI annotations find them.
+ * tree (read by the loader, exactly as `validate` and `plan` read it). Paths in diagnostics and origins are shown
+ * under the directory as the user wrote it (`desired-state/apps/lms.yaml:4:5`), so a reviewer and CI annotations
+ * find them.
  */
 import path from 'node:path';
-import { buildDesiredState, loadDesiredState, SETTINGS_FILES, type Diagnostic, type LoadResult } from '../model/load';
+import { buildDesiredState, loadDesiredState, SETTINGS_FILES, type LoadResult } from '../model/load';
 import { SettingsSchema, type DesiredState, type Origin } from '../model/schema';
 import { readManifestsAtRevision } from './git-revision';
 import type { RevisionOutcome } from './plan-comment';
@@ -25,22 +26,30 @@ export function emptyDesiredState(): DesiredState {
 }
 
 /**
- * The desired state at `ref`, or in the work tree when `ref` is undefined. A revision where `dir` does not exist or
- * holds no manifests is the empty state (everything in the head is an addition), never an error.
+ * The desired state at `ref`, or in the work tree when `ref` is undefined. For the base of a comparison
+ * (`asBase`), a revision where `dir` does not exist or holds no manifests is the empty state — the pull request that
+ * adds the manifests is all additions. A head without manifests stays an error, as `validate` says: an empty desired
+ * state never means "delete everything".
  */
-export async function loadRevision(options: { cwd: string; dir: string; ref?: string }): Promise<LoadedRevision> {
-  const { cwd, dir, ref } = options;
+export async function loadRevision(options: {
+  cwd: string;
+  dir: string;
+  ref?: string;
+  asBase?: boolean;
+}): Promise<LoadedRevision> {
+  const { cwd, dir, ref, asBase = false } = options;
   const shown = displayDir(dir);
+  // The loader prefixes diagnostics itself (including places quoted inside messages); origins are ours to prefix.
+  const display = { displayPrefix: shown === '.' ? '' : shown };
   if (ref === undefined) {
-    const absolute = path.resolve(cwd, dir);
-    const result = await loadDesiredState(absolute);
-    return outcome(WORK_TREE, null, relocate(result, shown, absolute));
+    const result = await loadDesiredState(path.resolve(cwd, dir), display);
+    return outcome(WORK_TREE, null, withOriginsUnder(result, shown));
   }
   const revision = await readManifestsAtRevision({ cwd, dir, ref });
-  if (!revision.files.some((file) => !SETTINGS_FILES.includes(file.path))) {
+  if (asBase && !revision.files.some((file) => !SETTINGS_FILES.includes(file.path))) {
     return { ref, commit: revision.commit, loaded: true, diagnostics: [], state: emptyDesiredState() };
   }
-  return outcome(ref, revision.commit, relocate(buildDesiredState(revision.files), shown));
+  return outcome(ref, revision.commit, withOriginsUnder(buildDesiredState(revision.files, display), shown));
 }
 
 function outcome(ref: string, commit: string | null, result: LoadResult): LoadedRevision {
@@ -53,25 +62,14 @@ export function displayDir(dir: string): string {
   return normal === '' ? '.' : normal;
 }
 
-/** The loader names files relative to the manifests root; output names them relative to where the command runs. */
-export function relocate(result: LoadResult, dir: string, absoluteDir?: string): LoadResult {
-  const file = (name: string) => {
-    if (absoluteDir !== undefined && name === absoluteDir) return dir;
-    return dir === '.' ? name : `${dir}/${name}`;
-  };
+/** Origins name files relative to the manifests root; output names them as the user wrote the directory. */
+export function withOriginsUnder(result: LoadResult, dir: string): LoadResult {
+  if (!result.state || dir === '.') return result;
   const origin = <T extends { origin?: Origin }>(item: T): T =>
-    item.origin ? { ...item, origin: { ...item.origin, file: file(item.origin.file) } } : item;
-  // "no manifests found in /home/…/desired-state": the absolute path would make output differ between machines.
-  const message = (text: string) => (absoluteDir === undefined ? text : text.split(absoluteDir).join(dir));
-  const diagnostics: Diagnostic[] = result.diagnostics.map((d) => ({
-    ...d,
-    file: file(d.file),
-    message: message(d.message),
-  }));
-  if (!result.state) return { state: null, diagnostics };
+    item.origin ? { ...item, origin: { ...item.origin, file: `${dir}/${item.origin.file}` } } : item;
   const { topics, users, acls, settings } = result.state;
   return {
     state: { topics: topics.map(origin), users: users.map(origin), acls: acls.map(origin), settings },
-    diagnostics,
+    diagnostics: result.diagnostics,
   };
 }

@@ -36,7 +36,7 @@ export interface PolicyViolation {
   revision: 'head' | 'base';
 }
 
-/** `desired-state/apps/lms.yaml:4:3: User:* may Read … [wildcard-principal]`. */
+/** `desired-state/apps/audit.yaml:4:5: User:* grants Read on topic … [wildcard-principal]`. */
 export function formatViolation(violation: PolicyViolation): string {
   return `${violation.file}:${violation.line}:${violation.column}: ${violation.message} [${violation.rule}]`;
 }

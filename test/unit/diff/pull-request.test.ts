@@ -129,7 +129,7 @@ afterAll(async () => {
 
 async function changesBetween(base: string, head?: string): Promise<string[]> {
   const [before, after] = await Promise.all([
-    loadRevision({ cwd: repo.dir, dir: 'desired-state', ref: base }),
+    loadRevision({ cwd: repo.dir, dir: 'desired-state', ref: base, asBase: true }),
     loadRevision({ cwd: repo.dir, dir: 'desired-state', ref: head }),
   ]);
   expect(before.diagnostics).toEqual([]);
@@ -140,7 +140,7 @@ async function changesBetween(base: string, head?: string): Promise<string[]> {
 /** The policy verdict on `head` (the work tree when undefined), judged against `base` when given. */
 async function policyAt(head: string | undefined, base?: string): Promise<string[]> {
   const after = await loadRevision({ cwd: repo.dir, dir: 'desired-state', ref: head });
-  const before = base ? await loadRevision({ cwd: repo.dir, dir: 'desired-state', ref: base }) : null;
+  const before = base ? await loadRevision({ cwd: repo.dir, dir: 'desired-state', ref: base, asBase: true }) : null;
   return checkPolicy(after.state!, before?.state, { settingsFile: 'desired-state/settings.yaml' }).map(formatViolation);
 }
 
@@ -333,6 +333,12 @@ describe('the commands a pull-request job runs', () => {
     } finally {
       await repo.git.checkout(['--', '.']);
     }
+    // A head without manifests is never "delete everything": it does not load (only a base may be empty).
+    const empty = await runCli(repo.dir, ['diff', '--base', 'base', '--head', 'readme']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(
+      /^desired-state: no manifests found.*\n1 problem\(s\) in the manifests \(readme\)\.\n$/,
+    );
     expect(await runCli(repo.dir, ['diff', '--base', 'no-such-branch'])).toEqual({
       code: 1,
       stdout: '',
