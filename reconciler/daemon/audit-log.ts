@@ -11,7 +11,8 @@ export interface AuditEntry {
   time: string;
   revision: string | null;
   trigger: string;
-  change: { id: string; kind: string; action: string; resource: string };
+  /** `before` and `after` as the plan has them (a plan never holds a secret). */
+  change: { id: string; kind: string; action: string; resource: string; before: unknown; after: unknown };
   result: 'ok' | 'failed';
   error?: string;
 }
@@ -26,6 +27,8 @@ export function auditEntries(report: RunReport, time: string): AuditEntry[] {
       kind: result.change.kind,
       action: result.change.action,
       resource: result.change.resource,
+      before: result.change.before ?? null,
+      after: result.change.after ?? null,
     },
     result: result.ok ? 'ok' : 'failed',
     ...(result.ok ? {} : { error: result.error ?? 'failed' }),

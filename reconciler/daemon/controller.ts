@@ -313,12 +313,20 @@ export class Controller {
   }
 
   status(): ControllerStatus {
+    const s = this.state;
     return {
-      ...this.state,
       startedAt: new Date(this.startedAt).toISOString(),
       running: this.current !== null,
+      headRevision: s.headRevision,
       convergedRevision: this.memory.convergedRevision,
+      lastReconcile: s.lastReconcile,
+      connected: s.connected,
+      drift: s.drift,
+      badCommit: s.badCommit,
+      lastError: s.lastError,
+      sourceError: s.sourceError,
       consecutiveFailures: this.memory.consecutiveFailures,
+      nextRetryAt: s.nextRetryAt,
     };
   }
 }

@@ -3,20 +3,50 @@
  * and a chokidar watcher that calls back once edits have settled for `debounceMs`, so saving five files in an
  * editor is one reconcile, not five.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Source, SourceSnapshot } from '../daemon/controller';
 
+/**
+ * A folder has no commit, so its revision is a digest of its YAML files: an edit is a new revision (a deployment),
+ * while a change found on the cluster with the same digest is drift, exactly as with git.
+ */
+export function folderRevision(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (relative: string): void => {
+    const entries = readdirSync(path.join(dir, relative), { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const name = path.join(relative, entry.name);
+      if (entry.isDirectory()) walk(name);
+      else if (/\.ya?ml$/.test(entry.name))
+        hash
+          .update(`${name}\0`)
+          .update(readFileSync(path.join(dir, name)))
+          .update('\0');
+    }
+  };
+  walk('');
+  return `local-${hash.digest('hex').slice(0, 16)}`;
+}
+
 export class LocalSource implements Source {
+  private last: SourceSnapshot | null = null;
+
   constructor(private readonly dir: string) {}
 
   async sync(): Promise<SourceSnapshot> {
     if (!existsSync(this.dir)) throw new Error(`manifests folder ${this.dir} does not exist`);
-    return { dir: this.dir, revision: null };
+    this.last = { dir: this.dir, revision: folderRevision(this.dir) };
+    return this.last;
   }
 
   lastSnapshot(): SourceSnapshot | null {
-    return existsSync(this.dir) ? { dir: this.dir, revision: null } : null;
+    return this.last;
   }
 }
 

@@ -80,7 +80,7 @@ describe('audit log', () => {
       time: 't',
       revision: 'c1',
       trigger: 'x',
-      change: { id: 'a', kind: 'acl', action: 'create', resource: 'a' },
+      change: { id: 'a', kind: 'acl', action: 'create', resource: 'a', before: null, after: { n: 1 } },
       result: 'ok' as const,
     };
     log.append([entry, entry]);
