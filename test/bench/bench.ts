@@ -170,9 +170,13 @@ function runBaseline(
     });
   }
   let aclMs = 0;
-  // A sample spreads over the whole list so every kind of binding (topic, group, cluster) is in it.
+  // A sample spreads over the whole list and, by the offset, over the ten kinds of binding of a topic (topic, group,
+  // cluster), so it is not ten times the producer's Write.
   const step = acls / aclRuns;
-  for (let i = 0; i < aclRuns; i++) aclMs += addAclWithCli(tools, bindings[Math.floor(i * step)]);
+  for (let i = 0; i < aclRuns; i++) {
+    const index = Math.min(acls - 1, Math.floor(i * step) + (complete ? 0 : i % ACLS_PER_TOPIC));
+    aclMs += addAclWithCli(tools, bindings[index]);
+  }
   const topicMsMean = topicRuns ? topicMs / topicRuns : 0;
   const aclMsMean = aclRuns ? aclMs / aclRuns : 0;
   const measuredMs = topicMs + aclMs;
