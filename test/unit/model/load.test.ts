@@ -309,6 +309,12 @@ describe('buildDesiredState: rules', () => {
     ]);
   });
 
+  it('allows one settings file at the root', () => {
+    expect(
+      errors({ 'settings.yaml': 'deletions: { acls: true }\n', 'settings.yml': 'deletions: { acls: false }\n' }),
+    ).toEqual(['settings.yml:1:1: only one settings file is allowed (also settings.yaml)']);
+  });
+
   it('never shows a password, even a misplaced one', () => {
     const lines = errors({ 'u.yaml': 'users:\n  x-user:\n    password: s3cret-value\n' });
     expect(lines.join('\n')).not.toContain('s3cret-value');

@@ -1,0 +1,133 @@
+// Kafka's vocabulary as the model knows it: topic configs, topic names, operations per resource, near names.
+import { checkTopicConfig, TOPIC_CONFIGS } from '../../../reconciler/model/topic-configs';
+import { OPERATIONS_BY_RESOURCE, topicNameProblem } from '../../../reconciler/model/names';
+import { editDistance, nearestName } from '../../../reconciler/model/near-names';
+import { expandApp } from '../../../reconciler/model/expand';
+import { describeAcl } from '../../../reconciler/model/keys';
+
+describe('checkTopicConfig', () => {
+  it.each([
+    ['retention.ms', 604800000, undefined, '604800000'],
+    ['retention.ms', '-1', undefined, '-1'],
+    ['retention.bytes', 9223372036854775807, '9223372036854775807', '9223372036854775807'],
+    ['cleanup.policy', 'delete', undefined, 'delete'],
+    ['cleanup.policy', 'compact, delete', undefined, 'compact,delete'],
+    ['compression.type', 'zstd', undefined, 'zstd'],
+    ['min.insync.replicas', 2, undefined, '2'],
+    ['unclean.leader.election.enable', false, undefined, 'false'],
+    ['preallocate', 'true', undefined, 'true'],
+    ['min.cleanable.dirty.ratio', 0.5, undefined, '0.5'],
+    ['message.timestamp.type', 'LogAppendTime', undefined, 'LogAppendTime'],
+    ['follower.replication.throttled.replicas', '*', undefined, '*'],
+  ])('%s: %p is Kafka string %s', (name, value, source, expected) => {
+    expect(checkTopicConfig(name, value, source)).toEqual({ ok: true, value: expected });
+  });
+
+  it.each([
+    ['retention.mss', 1, 'unknown topic config "retention.mss" (did you mean "retention.ms"?)'],
+    ['retentionms', 1, 'unknown topic config "retentionms" (did you mean "retention.ms"?)'],
+    ['no.such.thing', 1, 'unknown topic config "no.such.thing"'],
+    ['retention.ms', -2, 'must be an integer (long) ≥ -1, got -2'],
+    ['retention.ms', '7d', 'must be an integer (long) ≥ -1, got "7d"'],
+    ['min.insync.replicas', 0, 'must be an integer ≥ 1, got 0'],
+    ['max.message.bytes', 2147483648, 'must be an integer ≥ 0, got 2147483648'],
+    ['cleanup.policy', 'compact,compact', 'must be a comma-separated list of delete, compact, got "compact,compact"'],
+    ['cleanup.policy', 'remove', 'must be a comma-separated list of delete, compact, got "remove"'],
+    [
+      'compression.type',
+      'Gzip',
+      'must be one of uncompressed, zstd, lz4, snappy, gzip, producer, got "Gzip" (did you mean "gzip"?)',
+    ],
+    ['preallocate', 'yes', 'must be true or false, got "yes"'],
+    ['min.cleanable.dirty.ratio', -0.1, 'must be a number from 0 to 1, got -0.1'],
+    ['compression.gzip.level', 10, 'must be an integer from -1 to 9, got 10'],
+  ])('%s: %p is refused', (name, value, message) => {
+    expect(checkTopicConfig(name, value)).toEqual({ ok: false, message });
+  });
+
+  it('knows the common Kafka 3.9 topic configs', () => {
+    for (const name of [
+      'cleanup.policy',
+      'retention.ms',
+      'retention.bytes',
+      'segment.bytes',
+      'max.message.bytes',
+      'message.timestamp.type',
+    ]) {
+      expect(TOPIC_CONFIGS).toHaveProperty([name]);
+    }
+  });
+});
+
+describe('topicNameProblem', () => {
+  it('accepts what Kafka accepts', () => {
+    for (const name of ['lms-users-acls', 'a.b_c-D9', 'x'.repeat(249), '...'])
+      expect(topicNameProblem(name)).toBeUndefined();
+  });
+  it('refuses what Kafka refuses', () => {
+    expect(topicNameProblem('')).toBe('a topic name cannot be empty');
+    expect(topicNameProblem('.')).toBe('a topic cannot be named "."');
+    expect(topicNameProblem('..')).toBe('a topic cannot be named ".."');
+    expect(topicNameProblem('x'.repeat(250))).toBe('topic name is 250 characters long; Kafka allows at most 249');
+    expect(topicNameProblem('a/b')).toMatch(/^topic name "a\/b" has characters Kafka does not allow/);
+  });
+});
+
+describe('OPERATIONS_BY_RESOURCE', () => {
+  it('lists what the authorizer checks per resource', () => {
+    expect(OPERATIONS_BY_RESOURCE.group).not.toContain('Write');
+    expect(OPERATIONS_BY_RESOURCE.cluster).toContain('IdempotentWrite');
+    expect(OPERATIONS_BY_RESOURCE.transactionalId).toEqual(['All', 'Write', 'Describe']);
+  });
+});
+
+describe('nearestName', () => {
+  it('finds typos, swaps and case slips, and nothing far away', () => {
+    expect(editDistance('partitons', 'partitions')).toBe(1);
+    expect(editDistance('Wrtie', 'Write')).toBe(1);
+    expect(nearestName('partitons', ['partitions', 'replicationFactor'])).toBe('partitions');
+    expect(nearestName('ZSTD', ['zstd', 'lz4'])).toBe('zstd');
+    expect(nearestName('banana', ['partitions', 'replicationFactor'])).toBeUndefined();
+    expect(nearestName('ab', ['xy'])).toBeUndefined();
+  });
+});
+
+describe('expandApp', () => {
+  const origin = { file: 'apps/a.yaml', line: 3, column: 3 };
+  const origins = { app: origin, produces: [origin], consumes: [origin], transactionalIds: [origin] };
+  it('turns a transactional, prefixed producer into its exact bindings', () => {
+    const acls = expandApp(
+      'a',
+      {
+        user: 'a-user',
+        produces: [{ topic: 'a-', pattern: 'prefixed' }],
+        consumes: [],
+        idempotent: true,
+        transactionalIds: ['a-tx'],
+      },
+      origins,
+    );
+    expect(acls.map(describeAcl)).toEqual([
+      'allow User:a-user Write topic a-*',
+      'allow User:a-user Describe topic a-*',
+      'allow User:a-user IdempotentWrite cluster kafka-cluster',
+      'allow User:a-user Write transactionalId a-tx',
+      'allow User:a-user Describe transactionalId a-tx',
+    ]);
+    expect(new Set(acls.map((acl) => acl.origin?.via))).toEqual(new Set(['app a']));
+  });
+  it('gives a consumer-only app no cluster permission', () => {
+    const acls = expandApp(
+      'c',
+      {
+        user: 'c-user',
+        produces: [],
+        consumes: [{ topic: 't', group: 'g', pattern: 'literal' }],
+        idempotent: true,
+        transactionalIds: [],
+      },
+      origins,
+    );
+    expect(acls.map((acl) => acl.resourceType)).toEqual(['topic', 'topic', 'group']);
+  });
+});
