@@ -31,15 +31,15 @@ export const applyCommand: Command = {
   summary: 'apply the plan to the cluster, then verify it converged',
   usage: `msk-gitops apply [DIR] [--auto-approve] ${CONNECTION_USAGE}`,
   async run(ctx) {
-    const { dir, values } = parsePlanArgs(ctx.argv);
+    const { dir, flags, flag } = parsePlanArgs(ctx.argv, ['auto-approve']);
     const colour = wantsColour(ctx);
-    const shown = await planForCli(ctx, dir, values);
+    const shown = await planForCli(ctx, dir, flags);
     if (!shown?.plan) return 1;
     ctx.stdout.write(renderPlanText(shown.plan, { color: colour }));
     if (shown.plan.refused) return 1;
     if (!shown.plan.changes.some((change) => change.verdict.status === 'ok')) return 0;
 
-    if (!values['auto-approve']) {
+    if (!flag('auto-approve')) {
       if (!process.stdin.isTTY) {
         throw new UserFacingError('no terminal to confirm on: pass --auto-approve to apply without asking');
       }
@@ -49,7 +49,7 @@ export const applyCommand: Command = {
       }
     }
 
-    const profile = await profileFromArgs(values, ctx.env);
+    const profile = await profileFromArgs(flags, ctx.env);
     const expected = fingerprint(shown.plan);
     // Plan and apply are two reads of the cluster; apply only what was shown.
     const recheck = await reconcileOnce({ dir: resolve(ctx.cwd, dir), profile, apply: false });

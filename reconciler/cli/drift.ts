@@ -7,8 +7,8 @@ export const driftCommand: Command = {
   summary: 'report how the cluster differs from the manifests (exit 2 on drift)',
   usage: `msk-gitops drift [DIR] [--format text|markdown|json] ${CONNECTION_USAGE}`,
   async run(ctx) {
-    const { dir, format, values } = parsePlanArgs(ctx.argv);
-    const outcome = await planForCli(ctx, dir, values);
+    const { dir, format, flags } = parsePlanArgs(ctx.argv);
+    const outcome = await planForCli(ctx, dir, flags);
     if (!outcome?.plan) return 1;
     const drifted = outcome.plan.changes.length > 0;
     if (format === 'text') {

@@ -1,7 +1,7 @@
 /** `msk-gitops plan [DIR]`: what apply would change, as text, markdown or JSON. */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { CONNECTION_USAGE, connectionOptions, profileFromArgs } from '../connection/cli-options';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from '../connection/cli-options';
 import type { Plan } from '../model/schema';
 import { reconcileOnce, type ReconcileOutcome } from '../reconcile';
 import { outcomeProblemText } from '../report/outcome-text';
@@ -14,23 +14,21 @@ export const DEFAULT_MANIFESTS_DIR = 'desired-state';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 
-export function parsePlanArgs(argv: string[], extra: Record<string, { type: 'boolean' | 'string' }> = {}) {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...connectionOptions,
-      format: { type: 'string', default: 'text' },
-      'detailed-exitcode': { type: 'boolean', default: false },
-      'auto-approve': { type: 'boolean', default: false },
-      ...extra,
-    },
-  });
+/** DIR, --format, the connection flags and the command's own boolean flags (e.g. --detailed-exitcode). */
+export function parsePlanArgs(argv: string[], booleanFlags: readonly string[] = []) {
+  const options: ParseArgsConfig['options'] = {
+    ...connectionOptions,
+    format: { type: 'string', default: 'text' },
+    ...Object.fromEntries(booleanFlags.map((name) => [name, { type: 'boolean' as const, default: false }])),
+  };
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options });
   if (positionals.length > 1)
     throw new UsageError(`expected at most one manifests directory, got ${positionals.join(' ')}`);
-  const format = values.format as string;
+  const format = String(values.format);
   if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json`);
-  return { dir: positionals[0] ?? DEFAULT_MANIFESTS_DIR, format: format as PlanFormat, values };
+  const flags = values as ConnectionFlags;
+  const flag = (name: string): boolean => values[name] === true;
+  return { dir: positionals[0] ?? DEFAULT_MANIFESTS_DIR, format: format as PlanFormat, flags, flag };
 }
 
 /** Colour on a terminal unless NO_COLOR is set (https://no-color.org). */
@@ -48,7 +46,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, colour: boolean): str
 export async function planForCli(
   ctx: CommandContext,
   dir: string,
-  flags: Parameters<typeof profileFromArgs>[0],
+  flags: ConnectionFlags,
 ): Promise<ReconcileOutcome | null> {
   const profile = await profileFromArgs(flags, ctx.env);
   const outcome = await reconcileOnce({ dir: resolve(ctx.cwd, dir), profile, apply: false });
@@ -64,12 +62,12 @@ export const planCommand: Command = {
   summary: 'show what apply would change in the cluster (topics, configs, ACLs, users)',
   usage: `msk-gitops plan [DIR] [--format text|markdown|json] [--detailed-exitcode] ${CONNECTION_USAGE}`,
   async run(ctx) {
-    const { dir, format, values } = parsePlanArgs(ctx.argv);
-    const outcome = await planForCli(ctx, dir, values);
+    const { dir, format, flags, flag } = parsePlanArgs(ctx.argv, ['detailed-exitcode']);
+    const outcome = await planForCli(ctx, dir, flags);
     if (!outcome?.plan) return 1;
     ctx.stdout.write(renderPlan(outcome.plan, format, wantsColour(ctx)));
     if (outcome.plan.refused) return 1;
-    if (values['detailed-exitcode']) return outcome.plan.changes.length > 0 ? 2 : 0;
+    if (flag('detailed-exitcode')) return outcome.plan.changes.length > 0 ? 2 : 0;
     return 0;
   },
 };
