@@ -3,7 +3,7 @@ import { formatDiagnostic } from '../model/load';
 import { reconcileOnce } from '../reconcile';
 import { ConfigError, loadDaemonConfig } from '../daemon/config';
 import { startDaemon, type RunningDaemon } from '../daemon/daemon';
-import { LockHeldError } from '../daemon/lock';
+import { LockHeldError, LockWaitAborted } from '../daemon/lock';
 import { createLogger, type LogFormat } from '../daemon/logger';
 import { UsageError, UserFacingError, type Command } from './command';
 
@@ -53,6 +53,8 @@ export const runCommand: Command = {
       throw error;
     }
     const signals = untilSignal();
+    const abort = new AbortController();
+    void signals.signal.then(() => abort.abort());
     let daemon: RunningDaemon;
     try {
       daemon = await startDaemon({
@@ -61,10 +63,15 @@ export const runCommand: Command = {
         reconcile: reconcileOnce,
         formatDiagnostic,
         waitForLock: values.wait,
+        signal: abort.signal,
         features: values.once ? { triggers: false, http: false } : {},
       });
     } catch (error) {
       signals.dispose();
+      if (error instanceof LockWaitAborted) {
+        logger.info(error.message);
+        return 0;
+      }
       if (error instanceof LockHeldError) throw new UserFacingError(error.message);
       throw new UserFacingError(error instanceof Error ? error.message : String(error));
     }

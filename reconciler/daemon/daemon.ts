@@ -28,6 +28,8 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** Wait for another instance's lock instead of refusing. */
   waitForLock?: boolean;
+  /** Aborts a wait for the lock (SIGTERM while waiting). */
+  signal?: AbortSignal;
   /** `up` runs without a lock, HTTP or audit log; `run` has them all. */
   features?: { lock?: boolean; http?: boolean; audit?: boolean; triggers?: boolean };
   /** Extra reporting after each run (the human renderer of `up`). */
@@ -64,6 +66,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   if (features.lock) {
     lock = await acquireLock(config.lockFile, {
       wait: options.waitForLock ?? false,
+      signal: options.signal,
       onWait: (pid) =>
         logger.warn('another controller holds the lock; waiting for it to stop', { pid, lockFile: config.lockFile }),
     });

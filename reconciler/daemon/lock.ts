@@ -5,6 +5,9 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
+/** A wait for the lock that was called off (the process was asked to stop first). */
+export class LockWaitAborted extends Error {}
+
 export class LockHeldError extends Error {
   constructor(
     readonly file: string,
@@ -73,8 +76,17 @@ export async function acquireLock(
       if (!(error instanceof LockHeldError) || !options.wait) throw error;
       if (!told) options.onWait?.(error.pid);
       told = true;
-      if (options.signal?.aborted) throw error;
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+      if (options.signal?.aborted)
+        throw new LockWaitAborted(`stopped while waiting for pid ${error.pid} to release ${file}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, options.pollMs ?? 1000);
+        function done() {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        options.signal?.addEventListener('abort', done, { once: true });
+      });
     }
   }
 }

@@ -69,7 +69,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-it('runs, converges on edits, refuses a second instance, and stops cleanly on SIGTERM', async () => {
+it('runs, converges on edits, refuses a second instance (or waits with --wait), and stops cleanly on SIGTERM', async () => {
   child = spawn(process.execPath, [bin, 'run', '--config', configFile], { env: process.env });
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -90,6 +90,14 @@ it('runs, converges on edits, refuses a second instance, and stops cleanly on SI
   expect(second.stderr).toContain(
     `another msk-gitops controller (pid ${child.pid}) holds ${path.join(root, 'run.lock')}`,
   );
+
+  const waiter = spawn(process.execPath, [bin, 'run', '--config', configFile, '--wait'], { env: process.env });
+  let waited = '';
+  waiter.stdout.on('data', (chunk: Buffer) => (waited += chunk.toString()));
+  await until('the waiting instance', () => (waited.includes('waiting for it to stop') ? true : undefined));
+  expect(waited).toContain(`"pid":${child.pid}`);
+  waiter.kill('SIGTERM');
+  expect(await new Promise<number | null>((resolve) => waiter.once('exit', (c) => resolve(c)))).toBe(0);
 
   writeFileSync(
     path.join(manifests, 'acls.yaml'),
