@@ -51,7 +51,16 @@ export class YamlFile implements ManifestDocument {
         message: yamlProblemText(error.code, error.message, text, offset),
       });
     }
-    this.value = this.problems.length ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
+    let value: unknown;
+    if (!this.problems.length) {
+      try {
+        value = this.doc.toJS({ maxAliasCount: 1000 });
+      } catch (error) {
+        // A "billion laughs" of aliases: refuse it as a problem of the file, never expand it.
+        this.problems.push({ line: 1, column: 1, message: `invalid YAML: ${(error as Error).message.toLowerCase()}` });
+      }
+    }
+    this.value = value;
   }
 
   position(offset: number): Position {

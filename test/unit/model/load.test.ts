@@ -309,6 +309,19 @@ describe('buildDesiredState: rules', () => {
     ]);
   });
 
+  it('refuses an alias bomb instead of expanding it', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    expect(build({ 'bomb.yaml': `${lines.join('\n')}\ntopics: *a8\n` }).lines).toEqual([
+      'bomb.yaml:1:1: invalid YAML: excessive alias count indicates a resource exhaustion attack',
+    ]);
+  });
+
   it('allows one settings file at the root', () => {
     expect(
       errors({ 'settings.yaml': 'deletions: { acls: true }\n', 'settings.yml': 'deletions: { acls: false }\n' }),
