@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ManifestFileSchema, SettingsSchema } from './schema';
+import { MAX_TOPIC_NAME_LENGTH } from './names';
 import { TOPIC_CONFIGS, type TopicConfigType } from './topic-configs';
 
 export const SCHEMA_KINDS = ['manifest', 'settings'] as const;
@@ -61,6 +62,8 @@ export function jsonSchemaFor(kind: SchemaKind): JsonSchema {
   }
   const schema = z.toJSONSchema(ManifestFileSchema, { target: 'draft-7', io: 'input' }) as JsonSchema;
   const topics = (schema.properties as Record<string, JsonSchema>).topics;
+  // Kafka's legal topic names, so an editor underlines "orders v2" as it is typed (the loader also checks "."/"..").
+  topics.propertyNames = { type: 'string', pattern: `^[a-zA-Z0-9._-]{1,${MAX_TOPIC_NAME_LENGTH}}$` };
   const topic = topics.additionalProperties as JsonSchema;
   (topic.properties as Record<string, JsonSchema>).config = topicConfigSchema();
   return {

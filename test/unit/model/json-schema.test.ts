@@ -63,6 +63,7 @@ describe('JSON Schema', () => {
       validate({ topics: { t: { partitions: 1, replicationFactor: 1, config: { 'cleanup.policy': 'compcat' } } } }),
     ).toBe(false);
     expect(validate({ users: { u: { password: 'inline' } } })).toBe(false);
+    expect(validate({ topics: { 'orders v2': { partitions: 1, replicationFactor: 1 } } })).toBe(false);
     expect(
       validate({ acls: [{ principal: 'nope', resource: { type: 'topic', name: 't' }, operations: ['Read'] }] }),
     ).toBe(false);
