@@ -86,7 +86,7 @@ export function readTopics(c: Collector, src: ManifestDocument, topics: Record<s
         if (check.ok) config[key] = check.value;
         else {
           configOk = false;
-          const unknownKey = check.message.startsWith('unknown topic config');
+          const unknownKey = check.unknown === true;
           c.at(
             src,
             [...at, 'config', key],

@@ -81,7 +81,8 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDefinition>> = {
   'unclean.leader.election.enable': { type: bool, description: 'allow out-of-sync replicas to become leader' },
 };
 
-export type TopicConfigCheck = { ok: true; value: string } | { ok: false; message: string };
+/** `unknown`: the name is not a topic config at all (the message then belongs on the key, not the value). */
+export type TopicConfigCheck = { ok: true; value: string } | { ok: false; message: string; unknown?: boolean };
 
 function describeType(type: TopicConfigType): string {
   switch (type.kind) {
@@ -112,7 +113,11 @@ function describeType(type: TopicConfigType): string {
 export function checkTopicConfig(name: string, value: unknown, sourceText?: string): TopicConfigCheck {
   const definition = TOPIC_CONFIGS[name];
   if (!definition) {
-    return { ok: false, message: `unknown topic config "${name}"${didYouMean(name, Object.keys(TOPIC_CONFIGS))}` };
+    return {
+      ok: false,
+      unknown: true,
+      message: `unknown topic config "${name}"${didYouMean(name, Object.keys(TOPIC_CONFIGS))}`,
+    };
   }
   const type = definition.type;
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);

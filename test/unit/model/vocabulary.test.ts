@@ -42,7 +42,11 @@ describe('checkTopicConfig', () => {
     ['min.cleanable.dirty.ratio', -0.1, 'must be a number from 0 to 1, got -0.1'],
     ['compression.gzip.level', 10, 'must be an integer from -1 to 9, got 10'],
   ])('%s: %p is refused', (name, value, message) => {
-    expect(checkTopicConfig(name, value)).toEqual({ ok: false, message });
+    expect(checkTopicConfig(name, value)).toEqual({
+      ok: false,
+      message,
+      ...(name in TOPIC_CONFIGS ? {} : { unknown: true }),
+    });
   });
 
   it('knows the common Kafka 3.9 topic configs', () => {
