@@ -2,10 +2,20 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatDiagnostic, loadDesiredState } from '../model/load';
+import { formatDiagnostic, loadDesiredState, type Diagnostic } from '../model/load';
 import { UsageError, type Command } from './command';
 
 export const DEFAULT_MANIFESTS_DIR = 'desired-state';
+
+const FORMATS = ['text', 'json', 'github'] as const;
+
+/** A GitHub Actions workflow command: the problem shows on the pull request's diff, at its line. */
+function githubAnnotation(d: Diagnostic): string {
+  const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const place = d.line > 0 ? `,line=${d.line},col=${d.column}` : '';
+  return `::error file=${escapeProperty(d.file)}${place}::${escapeData(d.message)}`;
+}
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -13,7 +23,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 export const validateCommand: Command = {
   summary: 'check the manifests (all problems at once, file:line:column); exit 0 valid, 1 invalid',
-  usage: 'msk-gitops validate [DIR] [--format text|json]   (DIR defaults to desired-state)',
+  usage: 'msk-gitops validate [DIR] [--format text|json|github]   (DIR defaults to desired-state)',
   async run({ argv, stdout, cwd }) {
     const { positionals, values } = (() => {
       try {
@@ -28,7 +38,8 @@ export const validateCommand: Command = {
       }
     })();
     if (positionals.length > 1) throw new UsageError('expected at most one directory');
-    if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format must be text or json');
+    const format = values.format as (typeof FORMATS)[number];
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}`);
     const shown = positionals[0] ?? DEFAULT_MANIFESTS_DIR;
     const dir = path.resolve(cwd, shown);
     const isDir = await stat(dir).then(
@@ -45,10 +56,8 @@ export const validateCommand: Command = {
       ? { topics: state.topics.length, users: state.users.length, apps: apps.size, acls: state.acls.length }
       : null;
 
-    if (values.format === 'json') {
-      stdout.write(
-        `${JSON.stringify({ dir: shown, valid: state !== null, counts, diagnostics: diagnostics }, null, 2)}\n`,
-      );
+    if (format === 'json') {
+      stdout.write(`${JSON.stringify({ dir: shown, valid: state !== null, counts, diagnostics }, null, 2)}\n`);
       return state ? 0 : 1;
     }
     if (state && counts) {
@@ -58,7 +67,7 @@ export const validateCommand: Command = {
       );
       return 0;
     }
-    for (const d of diagnostics) stdout.write(`${formatDiagnostic(d)}\n`);
+    for (const d of diagnostics) stdout.write(`${format === 'github' ? githubAnnotation(d) : formatDiagnostic(d)}\n`);
     stdout.write(`${shown}: ${plural(diagnostics.length, 'problem')} — nothing will be applied\n`);
     return 1;
   },

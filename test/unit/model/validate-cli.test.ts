@@ -71,6 +71,17 @@ describe('msk-gitops validate', () => {
     });
   });
 
+  it('annotates pull requests on GitHub', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'msk-gitops-github-'));
+    writeFileSync(path.join(dir, 'topics.yaml'), 'topics:\n  t:\n    partitions: 0\n    replicationFactor: 1\n');
+    const result = await run(['validate', '.', '--format', 'github'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      '::error file=topics.yaml,line=3,col=17::topics.t.partitions: must be an integer ≥ 1, got 0\n' +
+        '.: 1 problem — nothing will be applied\n',
+    );
+  });
+
   it('exits 2 on usage errors', async () => {
     const missing = await run(['validate', 'no-such-dir']);
     expect(missing.code).toBe(2);
