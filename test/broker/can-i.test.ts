@@ -47,6 +47,7 @@ const ACLS: AclEntry[] = [
   acl(principal('bob'), 'allow', 'All', 'topic', topic('payments')),
   acl(principal('bob'), 'allow', 'Read', 'group', group('g-'), 'prefixed'),
   acl(principal('bob'), 'deny', 'All', 'topic', topic('orders'), 'prefixed'),
+  acl(principal('bob'), 'allow', 'Write', 'transactionalId', `${P}tx-`, 'prefixed'),
   acl(principal('carol'), 'allow', 'AlterConfigs', 'topic', topic('logs')),
   acl(principal('carol'), 'allow', 'Create', 'topic', topic('new-'), 'prefixed'),
   acl(principal('carol'), 'allow', 'Describe', 'topic', '*'),
@@ -153,6 +154,25 @@ const probes: Probe[] = [
           });
       }),
   })),
+  {
+    label: 'begin a transaction as tx-1',
+    needs: [[on('Write', 'transactionalId', `${P}tx-1`)]],
+    async run(kafka) {
+      const producer = kafka.producer({
+        transactionalId: `${P}tx-1`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { retries: 1 }, // kafkajs refuses an idempotent producer without retries
+      });
+      await producer.connect();
+      try {
+        const transaction = await producer.transaction();
+        await transaction.abort();
+      } finally {
+        await producer.disconnect();
+      }
+    },
+  },
   // One group per consumer: consumers sharing a group would rebalance each other and blur the answer.
   ...(
     [
