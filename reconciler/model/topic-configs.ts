@@ -106,6 +106,36 @@ function describeType(type: TopicConfigType): string {
   }
 }
 
+const MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+const BYTES: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** "7d" for a `.ms` config, "1MiB" for a `.bytes` one: Kafka wants the plain number, so say which. */
+function inUnit(name: string, text: string): string | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]+)$/.exec(text);
+  if (!match) return undefined;
+  const table = name.endsWith('.ms') ? MS : name.endsWith('.bytes') ? BYTES : undefined;
+  const factor = table?.[match[2].toLowerCase()];
+  if (factor === undefined) return undefined;
+  const value = Math.round(Number(match[1]) * factor);
+  return `${value}, which is ${match[1]}${match[2]} in ${table === MS ? 'milliseconds' : 'bytes'}`;
+}
+
 /**
  * Checks one config value and returns it as Kafka writes it. `sourceText` is the scalar as written in the YAML
  * (when it was a plain number), so longs beyond 2^53 keep their exact digits.
@@ -121,7 +151,7 @@ export function checkTopicConfig(name: string, value: unknown, sourceText?: stri
   }
   const type = definition.type;
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  const wrong = (): TopicConfigCheck => ({ ok: false, message: `must be ${describeType(type)}, got ${shown}` });
+  const wrong = () => ({ ok: false as const, message: `must be ${describeType(type)}, got ${shown}` });
   switch (type.kind) {
     case 'int':
     case 'long': {
@@ -130,7 +160,10 @@ export function checkTopicConfig(name: string, value: unknown, sourceText?: stri
         text = sourceText !== undefined && /^[-+]?\d+$/.test(sourceText) ? sourceText : String(value);
       else if (typeof value === 'string') text = value.trim();
       else return wrong();
-      if (!/^[-+]?\d+$/.test(text)) return wrong();
+      if (!/^[-+]?\d+$/.test(text)) {
+        const unit = inUnit(name, text);
+        return unit === undefined ? wrong() : { ok: false, message: `${wrong().message} (did you mean ${unit}?)` };
+      }
       const n = BigInt(text);
       const [lo, hi] = type.kind === 'int' ? [INT_MIN, INT_MAX] : [LONG_MIN, LONG_MAX];
       if (n < (type.min ?? lo) || n > (type.max ?? hi)) return wrong();

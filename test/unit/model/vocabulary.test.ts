@@ -28,7 +28,17 @@ describe('checkTopicConfig', () => {
     ['retentionms', 1, 'unknown topic config "retentionms" (did you mean "retention.ms"?)'],
     ['no.such.thing', 1, 'unknown topic config "no.such.thing"'],
     ['retention.ms', -2, 'must be an integer (long) ≥ -1, got -2'],
-    ['retention.ms', '7d', 'must be an integer (long) ≥ -1, got "7d"'],
+    [
+      'retention.ms',
+      '7d',
+      'must be an integer (long) ≥ -1, got "7d" (did you mean 604800000, which is 7d in milliseconds?)',
+    ],
+    [
+      'segment.bytes',
+      '512MiB',
+      'must be an integer ≥ 14, got "512MiB" (did you mean 536870912, which is 512MiB in bytes?)',
+    ],
+    ['retention.ms', 'soon', 'must be an integer (long) ≥ -1, got "soon"'],
     ['min.insync.replicas', 0, 'must be an integer ≥ 1, got 0'],
     ['max.message.bytes', 2147483648, 'must be an integer ≥ 0, got 2147483648'],
     ['cleanup.policy', 'compact,compact', 'must be a comma-separated list of delete, compact, got "compact,compact"'],
