@@ -5,7 +5,7 @@ import type { ManifestDocument } from './manifest-document';
 import type { AclView, AppView } from './read-manifest';
 import type { Origin, TopicSpec, UserSpec } from './schema';
 import type { PathElement, Position } from './yaml-file';
-import { explainIssues } from './zod-messages';
+import { explainIssues, type Explained } from './zod-messages';
 
 export interface Diagnostic {
   file: string;
@@ -79,10 +79,12 @@ export function parseAt<S extends z.ZodType>(
   schema: S,
   value: unknown,
   at: PathElement[],
+  /** Adds a hint only this caller knows, e.g. that a topic config belongs under `config:`. */
+  hint: (e: Explained) => string = () => '',
 ): z.output<S> | undefined {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  for (const e of explainIssues(schema, value, result.error.issues, at)) c.at(src, e.path, e.message, e.on);
+  for (const e of explainIssues(schema, value, result.error.issues, at)) c.at(src, e.path, e.message + hint(e), e.on);
   return undefined;
 }
 

@@ -17,7 +17,7 @@ import type { AclManifest, AppManifest } from './expand';
 import type { ManifestDocument } from './manifest-document';
 import { topicNameProblem } from './names';
 import { didYouMean } from './near-names';
-import { checkTopicConfig } from './topic-configs';
+import { checkTopicConfig, TOPIC_CONFIGS } from './topic-configs';
 import type { PathElement } from './yaml-file';
 import { atPath } from './zod-messages';
 
@@ -75,7 +75,12 @@ export function readTopics(c: Collector, src: ManifestDocument, topics: Record<s
     const problem = topicNameProblem(name);
     if (problem) c.report(src.file, position, atPath(['topics', name], problem));
     const raw = topics[name];
-    const parsed = parseAt(c, src, TopicManifestSchema, raw, at);
+    const parsed = parseAt(c, src, TopicManifestSchema, raw, at, (e) => {
+      const key = e.path.length === at.length + 1 ? e.path[at.length] : undefined;
+      return e.on === 'key' && typeof key === 'string' && key in TOPIC_CONFIGS
+        ? ' (topic configs go under config:)'
+        : '';
+    });
     const config: Record<string, string> = {};
     let configOk = true;
     const rawConfig = isPlainMap(raw) ? raw.config : undefined;

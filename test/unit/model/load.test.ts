@@ -202,6 +202,12 @@ describe('buildDesiredState: rules', () => {
     ]);
   });
 
+  it('says where a topic config belongs when it is written beside partitions', () => {
+    expect(
+      errors({ 'x.yaml': 'topics:\n  t:\n    partitions: 1\n    replicationFactor: 1\n    retention.ms: 1\n' }),
+    ).toEqual(['x.yaml:5:5: topics.t: unknown key "retention.ms" (topic configs go under config:)']);
+  });
+
   it('reports wrong types and values in human words', () => {
     expect(errors({ 'x.yaml': 'topics:\n  lms-users-acls:\n    partitions: 0\n    replicationFactor: two\n' })).toEqual(
       [
