@@ -10,6 +10,7 @@ import {
   KafkaScramAdmin,
   kafkaErrorName,
   scramUpsertion,
+  type ScramAlterResult,
   type ScramDeletion,
   type ScramUpsertion,
 } from './kafka-scram';
@@ -27,6 +28,43 @@ async function withScramAdmin<T>(kafka: Kafka, work: (admin: KafkaScramAdmin) =>
     return await work(admin);
   } finally {
     await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** REQUEST_TIMED_OUT and NOT_CONTROLLER: the controller moved or was busy; the same request can simply be sent again. */
+const RETRIABLE_ERROR_CODES = new Set([7, 41]);
+const MAX_ATTEMPTS = 3;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One AlterUserScramCredentials, re-sent (at most twice, only for the users that got a retriable answer, or whole
+ * when the connection failed) — an upsertion carries its own salt, so sending it again is idempotent.
+ */
+async function alterWithRetries(
+  kafka: Kafka,
+  deletions: ScramDeletion[],
+  upsertions: ScramUpsertion[],
+): Promise<ScramAlterResult[]> {
+  const settled = new Map<string, ScramAlterResult>();
+  for (let attempt = 1; ; attempt++) {
+    let answers: ScramAlterResult[];
+    try {
+      answers = await withScramAdmin(kafka, (admin) => admin.alter(deletions, upsertions));
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !(error as { retriable?: boolean }).retriable) throw error;
+      await pause(250 * attempt);
+      continue;
+    }
+    const again = new Set<string>();
+    for (const answer of answers) {
+      if (RETRIABLE_ERROR_CODES.has(answer.errorCode) && attempt < MAX_ATTEMPTS) again.add(answer.name);
+      else settled.set(answer.name, answer);
+    }
+    if (again.size === 0) return [...settled.values()];
+    deletions = deletions.filter((deletion) => again.has(deletion.name));
+    upsertions = upsertions.filter((upsertion) => again.has(upsertion.name));
+    await pause(250 * attempt);
   }
 }
 
@@ -88,7 +126,7 @@ export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOption
       const upsertions = pending.flatMap((p) => (p.upsertion ? [p.upsertion] : []));
       const deletions = pending.flatMap((p) => p.deletions);
       try {
-        const answers = await withScramAdmin(kafka, (admin) => admin.alter(deletions, upsertions));
+        const answers = await alterWithRetries(kafka, deletions, upsertions);
         const failures = new Map<string, string>();
         for (const answer of answers) {
           if (answer.errorCode !== 0 && !failures.has(answer.name)) {
