@@ -61,6 +61,11 @@ export interface AssessInput {
   reminderMs: number;
   /** Formats a diagnostic as `file:line:column: message` (the model's formatter, injected to keep this pure). */
   formatDiagnostic: (diagnostic: ReconcileOutcome['diagnostics'][number]) => string;
+  /**
+   * The run reconciled the last good revision because the head is bad: it heals drift, but it does not mean the
+   * head was fixed.
+   */
+  fallback?: boolean;
 }
 
 function originText(change: Change): string | undefined {
@@ -131,9 +136,9 @@ export function assess(memory: Memory, input: AssessInput): { memory: Memory; no
   }
 
   // in-sync, converged or drift: the revision is good.
-  if (memory.bad) notices.push({ type: 'commit-fixed', revision, badRevision: memory.bad.revision });
+  if (memory.bad && !input.fallback) notices.push({ type: 'commit-fixed', revision, badRevision: memory.bad.revision });
   const sameRevision = memory.convergedRevision !== null && memory.convergedRevision === revision;
-  next = { ...next, bad: null, convergedRevision: revision };
+  next = { ...next, bad: input.fallback ? memory.bad : null, convergedRevision: revision };
 
   const applied = outcome.results.filter((r) => r.ok).map((r) => driftItem(r.change));
   const failed = outcome.results

@@ -31,6 +31,8 @@ export interface Source {
   sync(): Promise<SourceSnapshot>;
   /** The last snapshot that synced, to keep reconciling (and healing drift) while the remote is unreachable. */
   lastSnapshot(): SourceSnapshot | null;
+  /** The manifests at an earlier revision (git), to keep healing drift against the last good commit. */
+  snapshotAt?(revision: string): Promise<SourceSnapshot>;
 }
 
 export interface Timers {
@@ -99,6 +101,8 @@ export interface ControllerStatus {
   connected: boolean | null;
   drift: DriftItem[];
   badCommit: { revision: string | null; problems: string[] } | null;
+  /** While the head is bad: the last reconcile against the last good commit (drift is still healed to it). */
+  lastGoodCommitReconcile: ControllerStatus['lastReconcile'];
   lastError: { at: string; step: string; message: string; revision: string | null } | null;
   sourceError: { at: string; message: string } | null;
   consecutiveFailures: number;
@@ -119,6 +123,7 @@ export class Controller {
     connected: null,
     drift: [],
     badCommit: null,
+    lastGoodCommitReconcile: null,
     lastError: null,
     sourceError: null,
     nextRetryAt: null,
@@ -205,6 +210,34 @@ export class Controller {
       });
     }
     this.state.headRevision = snapshot.revision;
+    const outcome = await this.reconcileSnapshot(trigger, snapshot, startedAt, false);
+    const good = this.memory.convergedRevision;
+    if (
+      (outcome.status === 'invalid' || outcome.status === 'refused') &&
+      good &&
+      good !== snapshot.revision &&
+      source.snapshotAt
+    ) {
+      // The head is bad; the last good commit is still what the cluster should look like: keep healing to it.
+      try {
+        const fallback = await source.snapshotAt(good);
+        await this.reconcileSnapshot(`${trigger}; head is bad, last good commit`, fallback, this.timers.now(), true);
+      } catch (error) {
+        logger.warn('cannot read the last good commit', {
+          revision: good,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  private async reconcileSnapshot(
+    trigger: string,
+    snapshot: SourceSnapshot,
+    startedAt: number,
+    fallback: boolean,
+  ): Promise<ReconcileOutcome> {
+    const { logger } = this.options;
     let outcome: ReconcileOutcome;
     try {
       outcome = await this.options.reconcile({
@@ -232,9 +265,10 @@ export class Controller {
       now: this.timers.now(),
       reminderMs: this.options.reminderMs ?? 4 * 60 * 60 * 1000,
       formatDiagnostic: this.options.formatDiagnostic,
+      fallback,
     });
     this.memory = memory;
-    this.record(trigger, snapshot.revision, startedAt, outcome, notices);
+    this.record(trigger, snapshot.revision, outcome, notices, fallback);
     for (const notice of notices) {
       try {
         this.options.sinks?.notify?.(notice);
@@ -248,17 +282,18 @@ export class Controller {
       logger.error('reporting a reconcile failed', { error: error instanceof Error ? error.message : String(error) });
     }
     if (outcome.status === 'failed') this.scheduleRetry(this.memory.consecutiveFailures);
+    return outcome;
   }
 
   private record(
     trigger: string,
     revision: string | null,
-    startedAt: number,
     outcome: ReconcileOutcome,
     notices: Notice[],
+    fallback: boolean,
   ) {
     const at = new Date(this.timers.now()).toISOString();
-    this.state.lastReconcile = {
+    const summary = {
       at,
       durationMs: outcome.durationMs,
       status: outcome.status,
@@ -266,6 +301,10 @@ export class Controller {
       trigger,
       applied: outcome.results.filter((r) => r.ok).length,
     };
+    if (fallback) this.state.lastGoodCommitReconcile = summary;
+    else this.state.lastReconcile = summary;
+    if (!fallback && outcome.status !== 'invalid' && outcome.status !== 'refused')
+      this.state.lastGoodCommitReconcile = null;
     const step = outcome.error?.step;
     if (outcome.status === 'failed') {
       this.state.connected = step === 'connect' ? false : this.state.connected;
@@ -274,12 +313,11 @@ export class Controller {
       if (outcome.status !== 'invalid') this.state.connected = true;
       if (outcome.status === 'in-sync' || outcome.status === 'converged' || outcome.status === 'drift') {
         this.state.drift = unappliedChanges(outcome).map(driftItem);
-        this.state.badCommit = null;
+        if (!fallback) this.state.badCommit = null;
       }
     }
     const bad = notices.find((n) => n.type === 'invalid-commit');
     if (bad && bad.type === 'invalid-commit') this.state.badCommit = { revision: bad.revision, problems: bad.problems };
-    void startedAt;
   }
 
   private scheduleRetry(failures: number): void {
@@ -323,6 +361,7 @@ export class Controller {
       connected: s.connected,
       drift: s.drift,
       badCommit: s.badCommit,
+      lastGoodCommitReconcile: s.lastGoodCommitReconcile,
       lastError: s.lastError,
       sourceError: s.sourceError,
       consecutiveFailures: this.memory.consecutiveFailures,

@@ -108,6 +108,37 @@ export class GitSource implements Source {
     return this.last;
   }
 
+  /**
+   * The manifests at an earlier commit, in a second worktree next to the checkout (`<checkoutDir>.last-good`), so the
+   * controller can keep healing drift against the last good commit while the head is bad.
+   */
+  async snapshotAt(revision: string): Promise<SourceSnapshot> {
+    const goodDir = `${this.config.checkoutDir.replace(/\/+$/, '')}.last-good`;
+    const fresh = async () => {
+      rmSync(goodDir, { recursive: true, force: true });
+      const git = this.git(this.config.checkoutDir);
+      await git.raw(['worktree', 'prune']);
+      await git.raw(['worktree', 'add', '--detach', '--force', goodDir, revision]);
+    };
+    try {
+      if (existsSync(path.join(goodDir, '.git'))) {
+        const git = this.git(goodDir);
+        await git.raw(['checkout', '--detach', '--force', revision]);
+        await git.clean('f', ['-d', '-x']);
+      } else {
+        await fresh();
+      }
+    } catch {
+      // A worktree left from an earlier clone (the URL changed, the checkout was removed): start it again.
+      await fresh().catch((error: unknown) => {
+        throw new Error(
+          `cannot check out ${revision.slice(0, 12)}: ${redactUrls(error instanceof Error ? error.message : String(error))}`,
+        );
+      });
+    }
+    return { dir: path.resolve(goodDir, this.config.path), revision };
+  }
+
   async sync(): Promise<SourceSnapshot> {
     const { checkoutDir, url, branch } = this.config;
     try {

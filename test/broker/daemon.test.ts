@@ -186,6 +186,19 @@ describe('msk-gitops run (controller)', () => {
     ]);
     expect(JSON.stringify(sent[0].blocks)).toContain('acls.yaml:8:');
 
+    // While the head is bad, drift is still healed against the last good commit.
+    await admin.deleteAcls({ filters: [aclFilter(reader)] });
+    await daemon.trigger('schedule');
+    expect(await aclsOf(reader)).toBe(1);
+    expect(daemon.controller.status()).toMatchObject({
+      headRevision: bad,
+      convergedRevision: good,
+      badCommit: { revision: bad },
+    });
+    expect(await slackSince(daemon)).toEqual([
+      expect.stringMatching(new RegExp(`^drift on .*: 1 change healed \\(commit ${good.slice(0, 12)}\\)$`)),
+    ]);
+
     const fixed = commit({ 'acls.yaml': `acls:\n${acl(reader)}` }, 'revert typo');
     await daemon.trigger('schedule');
     expect(daemon.controller.status()).toMatchObject({ convergedRevision: fixed, badCommit: null });
@@ -193,12 +206,13 @@ describe('msk-gitops run (controller)', () => {
     good = fixed;
   });
 
-  it('heals out-of-band drift in apply mode and says so', async () => {
+  it('heals the same drift again on a good head, without repeating the Slack message', async () => {
     await admin.deleteAcls({ filters: [aclFilter(reader)] });
     await daemon.trigger('schedule');
     expect(await aclsOf(reader)).toBe(1);
-    const [healed] = await slackSince(daemon);
-    expect(healed).toMatch(/^drift on .*: 1 change healed \(commit /);
+    expect(daemon.controller.status()).toMatchObject({ lastReconcile: { status: 'converged', applied: 1 } });
+    // The same drift, healed again within the reminder interval: reported once, above.
+    expect(await slackSince(daemon)).toEqual([]);
   });
 
   it('keeps the last good state and reports once when the git remote is unreachable', async () => {

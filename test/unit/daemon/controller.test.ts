@@ -34,6 +34,7 @@ class FakeTimers implements Timers {
 
 class FakeSource implements Source {
   revision = 'c1';
+  snapshotAt?: (revision: string) => Promise<{ dir: string; revision: string }>;
   fail: string | null = null;
   synced = false;
   async sync() {
@@ -193,5 +194,38 @@ describe('Controller', () => {
     expect(await stopping).toBe(true);
     await controller.trigger('late');
     expect(gate.calls).toHaveLength(1);
+  });
+
+  it('while the head is bad, keeps reconciling the last good revision without calling the head fixed', async () => {
+    const source = new FakeSource();
+    const snapshots: string[] = [];
+    source.snapshotAt = async (revision: string) => {
+      snapshots.push(revision);
+      return { dir: '/good', revision };
+    };
+    const dirs: string[] = [];
+    const invalid = {
+      ...inSync(),
+      status: 'invalid' as const,
+      plan: null,
+      diagnostics: [{ file: 'a.yaml', line: 1, column: 2, message: 'bad' }] as never,
+    };
+    const { controller, notices } = make(async (req) => {
+      dirs.push(req.dir);
+      return req.dir === '/m' && source.revision === 'c2' ? invalid : inSync();
+    }, source);
+    await controller.trigger('start');
+    source.revision = 'c2';
+    await controller.trigger('schedule');
+    expect(dirs).toEqual(['/m', '/m', '/good']);
+    expect(snapshots).toEqual(['c1']);
+    expect(notices.map((n) => n.type)).toEqual(['invalid-commit']);
+    expect(controller.status()).toMatchObject({
+      headRevision: 'c2',
+      convergedRevision: 'c1',
+      lastReconcile: { status: 'invalid', revision: 'c2' },
+      lastGoodCommitReconcile: { status: 'in-sync', revision: 'c1' },
+      badCommit: { revision: 'c2', problems: ['a.yaml:1:2: bad'] },
+    });
   });
 });

@@ -21,6 +21,7 @@ const status: ControllerStatus = {
   connected: true,
   drift: [],
   badCommit: null,
+  lastGoodCommitReconcile: null,
   lastError: null,
   sourceError: null,
   consecutiveFailures: 0,
