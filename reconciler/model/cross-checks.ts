@@ -228,6 +228,10 @@ export function checkApp(
     ok = false;
     c.at(src, [...at, ...sub], atPath([...at, ...sub], message));
   };
+  if (a.user?.startsWith('User:')) {
+    fail(['user'], `is a user name, not a principal: write ${JSON.stringify(a.user.slice('User:'.length))}`);
+    return false;
+  }
   const principal = a.user === undefined ? undefined : `User:${a.user}`;
   const undeclared = refs.check && a.user !== undefined && !refs.users.has(a.user);
   // An undeclared user is one mistake: say that, not also that it is out of scope.

@@ -299,6 +299,12 @@ describe('buildDesiredState: rules', () => {
     ]);
   });
 
+  it('takes a user name, not a principal, for an app', () => {
+    expect(errors({ 'x.yaml': 'apps:\n  a:\n    user: User:shop-user\n    produces: [orders]\n' })).toEqual([
+      'x.yaml:3:11: apps.a.user: is a user name, not a principal: write "shop-user"',
+    ]);
+  });
+
   it('names both places of a duplicate across files', () => {
     expect(errors({ 'more/users.yaml': 'users:\n  shop-user: {}\n' })).toEqual([
       'more/users.yaml:2:3: user "shop-user" is declared twice (also at users.yaml:2:3)',
