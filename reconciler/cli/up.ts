@@ -79,7 +79,9 @@ export const upCommand: Command = {
       return 0;
     } finally {
       signals.dispose();
-      await daemon.stop();
+      const { finished } = await daemon.stop();
+      // An abandoned reconcile may still hold a Kafka connection open: do not let it keep the process alive.
+      if (!finished) setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
     }
   },
 };
