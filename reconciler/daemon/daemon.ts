@@ -197,7 +197,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
               }
             : undefined,
       });
-      address = await listen(server, config.http.host, config.http.port);
+      address = await listen(server, config.http.host, config.http.port).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(
+          `http: cannot listen on ${config.http.host}:${config.http.port} (${error.code ?? error.message}); set "http.port" in the config`,
+        );
+      });
       const srv = server;
       cleanups.push(() => closeServer(srv));
       logger.info('http endpoint listening', { url: `http://${address.address}:${address.port}` });
