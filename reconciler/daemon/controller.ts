@@ -65,6 +65,7 @@ export interface ControllerSinks {
   /** Notices for people (Slack). Must not block: the controller does not wait for delivery. */
   notify?(notice: Notice): void;
   onSourceError?(message: string, firstTime: boolean): void;
+  onSourceRecovered?(revision: string | null): void;
 }
 
 export interface ControllerOptions {
@@ -191,7 +192,7 @@ export class Controller {
     let snapshot: SourceSnapshot | null;
     try {
       snapshot = await source.sync();
-      if (this.state.sourceError) logger.info('manifests source reachable again', { revision: snapshot.revision });
+      if (this.state.sourceError) this.options.sinks?.onSourceRecovered?.(snapshot.revision);
       this.state.sourceError = null;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

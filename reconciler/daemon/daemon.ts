@@ -139,6 +139,22 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             logger.warn('manifests source still failing', { error: message });
           }
         },
+        onSourceRecovered: (revision) => {
+          logger.info('manifests source reachable again', { revision });
+          slack?.send({
+            text: `msk-gitops can fetch the manifests again (commit ${revision?.slice(0, 12) ?? 'local folder'}).`,
+            blocks: [
+              {
+                type: 'header',
+                text: { type: 'plain_text', text: ':white_check_mark: Manifests source reachable again' },
+              },
+              {
+                type: 'section',
+                fields: [{ type: 'mrkdwn', text: `*Commit*\n\`${revision?.slice(0, 12) ?? 'local folder'}\`` }],
+              },
+            ],
+          });
+        },
         onRun: async (report) => {
           const { outcome } = report;
           metrics.observeRun(report, controller.status().drift.length);

@@ -233,6 +233,9 @@ describe('msk-gitops run (controller)', () => {
     }
     await daemon.trigger('schedule');
     expect(daemon.controller.status().sourceError).toBeNull();
+    expect(await slackSince(daemon)).toEqual([
+      `msk-gitops can fetch the manifests again (commit ${good.slice(0, 12)}).`,
+    ]);
     const status = await (await fetch(`http://127.0.0.1:${daemon.http!.port}/status`)).json();
     expect(status).toMatchObject({ convergedRevision: good, connected: true });
     await daemon.stop();
