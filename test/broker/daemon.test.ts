@@ -107,7 +107,7 @@ beforeAll(async () => {
   process.env.TEST_WEBHOOK_SECRET = 'hook-secret';
 
   execFileSync('git', ['init', '-q', '--bare', '--initial-branch=main', remote]);
-  execFileSync('git', ['clone', '-q', remote, work]);
+  execFileSync('git', ['clone', '-q', remote, work], { stdio: 'ignore' });
   mkdirSync(path.join(work, 'manifests'));
   writeFileSync(path.join(work, 'README.md'), 'manifests live in manifests/\n');
 
