@@ -27,21 +27,27 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
   try {
     return await command.run({ ...ctx, argv: rest });
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    // parseArgs errors are TypeErrors from another realm under jest, so they are known by their code.
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
       ctx.stderr.write(`msk-gitops ${name}: ${error.message}\nusage: ${command.usage}\n`);
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);
     ctx.stderr.write(`msk-gitops ${name}: ${message}\n`);
-    if (!(error instanceof UserFacingError) && process.env.MSK_GITOPS_DEBUG) ctx.stderr.write(`${(error as Error).stack}\n`);
+    if (!(error instanceof UserFacingError) && process.env.MSK_GITOPS_DEBUG)
+      ctx.stderr.write(`${(error as Error).stack}\n`);
     return 1;
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-  );
+  main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  }).then((code) => {
+    process.exitCode = code;
+  });
 }
