@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { resolveSecret } from '../connection/secrets';
 import type { ReconcileOutcome, ReconcileRequest } from '../reconcile';
-import { GitSource } from '../source/git';
+import { GitSource, redactUrls } from '../source/git';
 import { LocalSource, watchFolder, type FolderWatch } from '../source/local';
 import { scheduleTriggers, type Schedule } from '../source/schedule';
 import { createSlackNotifier, type SlackNotifier } from '../notify/slack';
@@ -195,7 +195,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         status: () => ({
           ...controller.status(),
           source: git
-            ? { git: { url: git.url, branch: git.branch, path: git.path } }
+            ? { git: { url: redactUrls(git.url), branch: git.branch, path: git.path } }
             : { local: config.source.local?.dir },
           modes: config.modes,
         }),
@@ -240,7 +240,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
 
     logger.info('controller started', {
-      source: git ? `${git.url}#${git.branch}:${git.path}` : config.source.local?.dir,
+      source: git ? `${redactUrls(git.url)}#${git.branch}:${git.path}` : config.source.local?.dir,
       modes: config.modes,
       slack: slack !== null,
     });
