@@ -27,14 +27,16 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
   try {
     return await command.run({ ...ctx, argv: rest });
   } catch (error) {
-    // parseArgs errors are TypeErrors from another realm under jest, so they are known by their code.
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
-      ctx.stderr.write(`msk-gitops ${name}: ${error.message}\nusage: ${command.usage}\n`);
+    // parseArgs errors are TypeErrors from another realm under jest, so they are known by their code, not their class.
+    const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as {
+      code?: unknown;
+      message?: unknown;
+    };
+    if (error instanceof UsageError || String(code ?? '').startsWith('ERR_PARSE_ARGS')) {
+      ctx.stderr.write(`msk-gitops ${name}: ${String(message)}\nusage: ${command.usage}\n`);
       return 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    ctx.stderr.write(`msk-gitops ${name}: ${message}\n`);
+    ctx.stderr.write(`msk-gitops ${name}: ${typeof message === 'string' ? message : String(error)}\n`);
     if (!(error instanceof UserFacingError) && process.env.MSK_GITOPS_DEBUG)
       ctx.stderr.write(`${(error as Error).stack}\n`);
     return 1;
