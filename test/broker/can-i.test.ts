@@ -271,14 +271,27 @@ function probeClient(name: string): { kafka: Kafka; sawAuthorizationFailure: () 
   return { kafka, sawAuthorizationFailure: () => seen };
 }
 
+/**
+ * On a fresh cluster the group and transaction coordinators come up with their internal topics, on first use:
+ * until then FindCoordinator answers "not available", which is neither an allow nor a deny. Ask again.
+ */
+const COORDINATOR_STARTING = /coordinator|COORDINATOR_NOT_AVAILABLE|COORDINATOR_LOAD_IN_PROGRESS/i;
+
 async function brokerAllows(name: string, probe: Probe): Promise<boolean> {
-  const { kafka, sawAuthorizationFailure } = probeClient(name);
-  try {
-    await probe.run(kafka, sawAuthorizationFailure);
-    return true;
-  } catch (error) {
-    if (isAuthorizationError(error) || sawAuthorizationFailure()) return false;
-    throw new Error(`${name} ${probe.label}: not an authorization answer: ${(error as Error).message}`);
+  for (let attempt = 1; ; attempt += 1) {
+    const { kafka, sawAuthorizationFailure } = probeClient(name);
+    try {
+      await probe.run(kafka, sawAuthorizationFailure);
+      return true;
+    } catch (error) {
+      if (isAuthorizationError(error) || sawAuthorizationFailure()) return false;
+      const message = (error as Error).message;
+      if (attempt < 20 && COORDINATOR_STARTING.test(message)) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      throw new Error(`${name} ${probe.label}: not an authorization answer: ${message}`);
+    }
   }
 }
 

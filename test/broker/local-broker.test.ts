@@ -25,13 +25,20 @@ describe('the local broker', () => {
         permissionType: AclPermissionTypes.ALLOW,
       };
       await admin.createAcls({ acl: [acl] });
-      const found = await admin.describeAcls({
-        resourceType: AclResourceTypes.TOPIC,
-        resourceName: topic,
-        resourcePatternType: ResourcePatternTypes.LITERAL,
-        operation: AclOperationTypes.ANY,
-        permissionType: AclPermissionTypes.ANY,
-      });
+      // ACLs reach each broker through the KRaft metadata log: ask until the broker that answers has it.
+      const describe = () =>
+        admin.describeAcls({
+          resourceType: AclResourceTypes.TOPIC,
+          resourceName: topic,
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          operation: AclOperationTypes.ANY,
+          permissionType: AclPermissionTypes.ANY,
+        });
+      let found = await describe();
+      for (let i = 0; i < 50 && found.resources.length === 0; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        found = await describe();
+      }
       expect(found.resources[0].acls).toEqual([
         {
           principal: 'User:smoke-user',
