@@ -8,6 +8,7 @@ import { DaemonConfigSchema } from '../daemon/config';
 import { startDaemon } from '../daemon/daemon';
 import { createLogger } from '../daemon/logger';
 import { renderRunText } from '../daemon/run-text';
+import { generatedPasswordsDir } from '../users/store';
 import { UsageError, UserFacingError, type Command } from './command';
 import { parseLogFormat, untilSignal } from './run';
 
@@ -72,6 +73,10 @@ export const upCommand: Command = {
         return ['in-sync', 'converged'].includes(last.status) ? 0 : 1;
       }
       const shown = path.relative(cwd, dir).startsWith('..') ? dir : path.relative(cwd, dir) || '.';
+      logger.info(
+        `apps connect to ${layout.scramBootstrap.join(',')} over SASL_PLAINTEXT with SCRAM-SHA-512; ` +
+          `generated passwords are in ${generatedPasswordsDir({ cwd })}/<user>.password`,
+      );
       logger.info(
         `watching ${shown} for edits; Ctrl-C stops watching (the broker keeps running: msk-gitops broker stop)`,
       );
