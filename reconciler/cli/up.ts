@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConnectionProfileSchema } from '../connection/profile';
-import { LOCAL_ADMIN, startLocalCluster } from '../localkafka/broker';
+import { localAdminProfile, startLocalCluster } from '../localkafka/broker';
 import { formatDiagnostic } from '../model/load';
 import { reconcileOnce } from '../reconcile';
 import { DaemonConfigSchema } from '../daemon/config';
@@ -11,9 +10,6 @@ import { renderRunText } from '../daemon/run-text';
 import { generatedPasswordsDir } from '../users/store';
 import { UsageError, UserFacingError, type Command } from './command';
 import { parseLogFormat, untilSignal } from './run';
-
-/** The local broker's admin password reaches kafkajs through an env reference, like every other secret. */
-const LOCAL_PASSWORD_ENV = 'MSK_GITOPS_LOCAL_ADMIN_PASSWORD';
 
 export const upCommand: Command = {
   summary: 'start the local Kafka, converge desired-state/ into it, then keep converging on every edit',
@@ -40,12 +36,7 @@ export const upCommand: Command = {
     const color = format === 'text' && Boolean(stdout.isTTY) && !process.env.NO_COLOR;
 
     const { layout } = await startLocalCluster({ portBase, log: (line) => logger.info(line) });
-    process.env[LOCAL_PASSWORD_ENV] = LOCAL_ADMIN.password;
-    const connection = ConnectionProfileSchema.parse({
-      bootstrapServers: layout.scramBootstrap,
-      auth: 'scram',
-      scram: { mechanism: 'SCRAM-SHA-512', username: LOCAL_ADMIN.username, password: { env: LOCAL_PASSWORD_ENV } },
-    });
+    const connection = localAdminProfile(layout);
     const config = DaemonConfigSchema.parse({
       connection,
       source: { local: { dir, debounceMs } },

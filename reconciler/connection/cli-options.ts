@@ -6,6 +6,7 @@
  * `profileFromArgs(values, ctx.env)`.
  */
 import { UsageError, UserFacingError } from '../cli/command';
+import { layoutFor, localAdminProfile, runningPids } from '../localkafka/broker';
 import { loadConnectionSettingsFile } from './profile-file';
 import {
   ConnectionSettingError,
@@ -20,6 +21,7 @@ import {
 } from './profile';
 
 export const connectionOptions = {
+  local: { type: 'boolean' },
   config: { type: 'string' },
   'bootstrap-servers': { type: 'string' },
   auth: { type: 'string' },
@@ -38,6 +40,7 @@ export const connectionOptions = {
 } as const;
 
 export interface ConnectionFlags {
+  local?: boolean;
   config?: string;
   'bootstrap-servers'?: string;
   auth?: string;
@@ -56,7 +59,7 @@ export interface ConnectionFlags {
 
 /** The usage line fragment commands can append to their own `usage`. */
 export const CONNECTION_USAGE =
-  '[--config FILE] [--bootstrap-servers HOST:PORT,...] [--auth iam|scram|plaintext] [--tls|--no-tls] [--ca-file PEM] ' +
+  '[--local | --config FILE] [--bootstrap-servers HOST:PORT,...] [--auth iam|scram|plaintext] [--tls|--no-tls] [--ca-file PEM] ' +
   '[--region REGION] [--scram-username NAME (--scram-password-env VAR|--scram-password-file PATH|--scram-password-secret ID[#FIELD])]';
 
 /** The flag that sets each setting, so errors speak the user's language. */
@@ -120,10 +123,20 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 }
 
 /**
- * The profile for a command: `--config FILE` (a profile file, or a daemon config with a `connection:` section),
+ * The profile for a command: `--local` (the local broker's admin, port from MSK_GITOPS_BROKER_PORT), or `--config FILE` (a profile file, or a daemon config with a `connection:` section),
  * then the environment, then flags. Errors name the setting and where it came from; bad flag values exit 2.
  */
 export async function profileFromArgs(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<ConnectionProfile> {
+  if (flags.local) {
+    const others = Object.keys(connectionOptions).filter(
+      (key) => key !== 'local' && flags[key as keyof ConnectionFlags] !== undefined,
+    );
+    if (others.length) throw new UsageError(`--local names the local broker: drop --${others.join(', --')}`);
+    const layout = layoutFor();
+    if (runningPids(layout).length === 0)
+      throw new UserFacingError('--local: the local broker is not running (start it: msk-gitops broker start)');
+    return localAdminProfile(layout, env);
+  }
   const fromFlags = settingsFromFlags(flags);
   try {
     const fromFile = flags.config ? loadConnectionSettingsFile(flags.config) : {};

@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { ConnectionProfileSchema, type ConnectionProfile } from '../connection/profile';
 
 export const KAFKA_VERSION = '3.9.1';
 export const DEFAULT_PORT_BASE = 19092;
@@ -176,6 +177,19 @@ function isOurBroker(pid: number, layout: LocalClusterLayout): boolean {
   } catch {
     return true; // no /proc: trust the pid file
   }
+}
+
+/** The local admin's password reaches kafkajs through an env reference, like every other secret. */
+const LOCAL_PASSWORD_ENV = 'MSK_GITOPS_LOCAL_ADMIN_PASSWORD';
+
+/** The connection profile of the local cluster's admin: what `up` and the `--local` flag connect with. */
+export function localAdminProfile(layout: LocalClusterLayout, env: NodeJS.ProcessEnv = process.env): ConnectionProfile {
+  env[LOCAL_PASSWORD_ENV] = LOCAL_ADMIN.password;
+  return ConnectionProfileSchema.parse({
+    bootstrapServers: layout.scramBootstrap,
+    auth: 'scram',
+    scram: { mechanism: 'SCRAM-SHA-512', username: LOCAL_ADMIN.username, password: { env: LOCAL_PASSWORD_ENV } },
+  });
 }
 
 export function adminConfig(layout: LocalClusterLayout) {

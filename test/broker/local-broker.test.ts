@@ -1,4 +1,6 @@
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
+import { profileFromArgs } from '../../reconciler/connection/cli-options';
+import { createKafka } from '../../reconciler/connection/kafka';
 import { testKafka, uniquePrefix } from '../support/kafka';
 
 describe('the local broker', () => {
@@ -52,5 +54,27 @@ describe('the local broker', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+});
+
+describe('--local', () => {
+  const external =
+    !process.env.MSK_GITOPS_TEST_STARTED_BROKER && process.env.MSK_GITOPS_TEST_OAUTH_BOOTSTRAP === undefined;
+  (external ? it.skip : it)('names the running local broker with its admin credentials', async () => {
+    const profile = await profileFromArgs({ local: true }, process.env);
+    expect(profile.bootstrapServers).toEqual(process.env.KAFKA_BOOTSTRAP_SERVERS?.split(','));
+    const admin = (await createKafka(profile)).admin();
+    await admin.connect();
+    try {
+      expect((await admin.describeCluster()).brokers).toHaveLength(2);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('refuses other connection flags beside it', async () => {
+    await expect(profileFromArgs({ local: true, auth: 'iam' }, process.env)).rejects.toThrow(
+      '--local names the local broker: drop --auth',
+    );
   });
 });
