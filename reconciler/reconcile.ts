@@ -11,6 +11,7 @@ import { observeCluster } from './observe/kafka';
 import { plan as planChanges, plannedKindOf, type PlannedKind } from './plan/plan';
 import { applyPlan, settleBatchFailures } from './apply/kafka';
 import type { ChangeResult } from './apply/results';
+import { adminWithScram } from './users/kafka-scram';
 import { createUserStore, type UserStore } from './users/store';
 
 export type { ChangeResult } from './apply/results';
@@ -101,10 +102,11 @@ export async function reconcileOnce(req: ReconcileRequest): Promise<ReconcileOut
 
     progress('connect', `connecting to ${req.profile.bootstrapServers.join(',')}`);
     const kafka = req.kafka ?? (await inStep('connect', () => createKafka(req.profile)));
-    const connected = kafka.admin();
+    // One set of connections for the whole reconcile: the users store sends on the admin's.
+    const { admin: connected, scram } = await inStep('connect', async () => adminWithScram(kafka));
     await inStep('connect', () => connected.connect());
     admin = connected;
-    const users = kinds.users ? createUserStore(req.profile, kafka) : null;
+    const users = kinds.users ? createUserStore(req.profile, kafka, { scram }) : null;
 
     progress('observe', 'reading topics, configs, ACLs and users');
     const live = await inStep('observe', () => observe(connected, users));

@@ -17,13 +17,16 @@
  *   consumes the correlation id and hands the rest to `decode()`, which therefore first skips the header's tagged
  *   fields.
  * - The connection comes from a kafkajs Cluster built by the Kafka client's own factory, so TLS, SASL (SCRAM or
- *   IAM OAUTHBEARER), the socket factory and the client id are exactly the admin's. The requests go to the
- *   controller kafkajs reports (on KRaft any broker forwards them to the active controller).
+ *   IAM OAUTHBEARER), the socket factory and the client id are exactly the admin's. `adminWithScram` goes further
+ *   and hands the admin's own Cluster to the SCRAM side, so a reconcile opens one set of connections, not two.
+ *   Describe goes to any broker already connected (as Kafka's AdminClient sends it to the least loaded node: every
+ *   broker answers it); Alter goes to the controller kafkajs reports (on KRaft any broker forwards it to the active
+ *   controller, and KRaft brokers report a random broker as "controller").
  * - Salted passwords are computed here: SCRAM's Hi() is PBKDF2 with HMAC-SHA-512/256 (RFC 5802, RFC 7677), the
  *   broker stores salt, iterations and the salted password, never the password.
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { ScramMechanism } from '../model/schema';
 
 // kafkajs ships its protocol codec as plain CommonJS without type declarations; these are the parts used here.
@@ -277,47 +280,81 @@ interface RawBroker {
   connectionPool: { send<T>(protocol: { request: ProtocolRequest; response: ProtocolResponse<T> }): Promise<T> };
 }
 interface RawCluster {
+  isConnected(): boolean;
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   refreshMetadata(): Promise<void>;
   findControllerBroker(): Promise<RawBroker>;
+  brokerPool: { findConnectedBroker(): Promise<RawBroker> };
 }
 type ClusterFactory = (options: { metadataMaxAge?: number; allowAutoTopicCreation?: boolean }) => RawCluster;
 
-/** The kafkajs client's private cluster factory (the one admin(), producer() and consumer() use). */
-function clusterFactoryOf(kafka: Kafka): ClusterFactory {
-  const holder = kafka as unknown as Record<symbol, unknown>;
-  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-  const factory = symbol ? holder[symbol] : undefined;
-  if (typeof factory !== 'function') {
-    throw new Error(
-      'this kafkajs version does not expose its cluster factory; SCRAM user management needs kafkajs 2.2.x',
-    );
+const CLUSTER_FACTORY = 'private:Kafka:createCluster';
+
+type FactoryHolder = Record<symbol, ClusterFactory>;
+
+/** The object holding the factory (the Kafka client, or the client a wrapper made with Object.create inherits from). */
+function clusterFactoryHolder(kafka: Kafka): { holder: FactoryHolder; symbol: symbol } {
+  for (let object: object | null = kafka; object; object = Object.getPrototypeOf(object) as object | null) {
+    const symbol = Object.getOwnPropertySymbols(object).find((s) => s.description === CLUSTER_FACTORY);
+    const holder = object as FactoryHolder;
+    if (symbol && typeof holder[symbol] === 'function') return { holder, symbol };
   }
-  return factory as ClusterFactory;
+  throw new Error(
+    'this kafkajs version does not expose its cluster factory; SCRAM user management needs kafkajs 2.2.x',
+  );
 }
 
-/** Talks KIP-554 to a self-managed cluster over one authenticated kafkajs connection. */
+/** The kafkajs client's private cluster factory (the one admin(), producer() and consumer() use). */
+function clusterFactoryOf(kafka: Kafka): ClusterFactory {
+  const { holder, symbol } = clusterFactoryHolder(kafka);
+  return holder[symbol];
+}
+
+/** The admin's cluster, for a KafkaScramAdmin that uses the admin's connections and leaves them to the admin. */
+export interface SharedCluster {
+  readonly shared: RawCluster;
+}
+
+/** Talks KIP-554 to a self-managed cluster over kafkajs' authenticated connections. */
 export class KafkaScramAdmin {
   private readonly cluster: RawCluster;
+  /** false: the admin's cluster, which the admin connects and disconnects. */
+  private readonly owned: boolean;
   private connected = false;
 
-  constructor(kafka: Kafka) {
-    this.cluster = clusterFactoryOf(kafka)({ allowAutoTopicCreation: false });
+  constructor(source: Kafka | SharedCluster) {
+    if ('shared' in source) {
+      this.cluster = source.shared;
+      this.owned = false;
+    } else {
+      this.cluster = clusterFactoryOf(source)({ allowAutoTopicCreation: false });
+      this.owned = true;
+    }
   }
 
-  private async broker(): Promise<RawBroker> {
-    if (!this.connected) {
+  private async connect(): Promise<void> {
+    if (this.owned ? !this.connected : !this.cluster.isConnected()) {
       await this.cluster.connect();
-      await this.cluster.refreshMetadata();
       this.connected = true;
     }
+  }
+
+  /** Any connected broker (the seed broker right after connecting): no new connection and no Metadata request. */
+  private async anyBroker(): Promise<RawBroker> {
+    await this.connect();
+    return this.cluster.brokerPool.findConnectedBroker();
+  }
+
+  private async controller(): Promise<RawBroker> {
+    await this.connect();
+    await this.cluster.refreshMetadata();
     return this.cluster.findControllerBroker();
   }
 
   /** Whether the broker implements both APIs (Kafka 2.7+). */
   async supported(): Promise<boolean> {
-    const broker = await this.broker();
+    const broker = await this.anyBroker();
     const versions = broker.versions ?? {};
     return [DESCRIBE_USER_SCRAM_CREDENTIALS, ALTER_USER_SCRAM_CREDENTIALS].every(
       (key) => versions[key] !== undefined && versions[key].minVersion <= 0,
@@ -326,7 +363,7 @@ export class KafkaScramAdmin {
 
   /** One request: every user (`null`) or the named ones; unknown names come back with RESOURCE_NOT_FOUND. */
   async describe(users: readonly string[] | null = null): Promise<ScramUserDescription[]> {
-    const broker = await this.broker();
+    const broker = await this.anyBroker();
     const response = await broker.connectionPool.send({
       request: describeUserScramCredentialsRequest(users),
       response: describeUserScramCredentialsResponse,
@@ -337,7 +374,7 @@ export class KafkaScramAdmin {
   /** One request for every deletion and upsertion; a result per user (a user may appear in only one of them). */
   async alter(deletions: readonly ScramDeletion[], upsertions: readonly ScramUpsertion[]): Promise<ScramAlterResult[]> {
     if (deletions.length === 0 && upsertions.length === 0) return [];
-    const broker = await this.broker();
+    const broker = await this.controller();
     const response = await broker.connectionPool.send({
       request: alterUserScramCredentialsRequest(deletions, upsertions),
       response: alterUserScramCredentialsResponse,
@@ -345,8 +382,33 @@ export class KafkaScramAdmin {
     return response.results;
   }
 
+  /** Closes its own connections; on the admin's cluster it leaves them to the admin. */
   async disconnect(): Promise<void> {
-    if (this.connected) await this.cluster.disconnect();
+    if (this.owned && this.connected) await this.cluster.disconnect();
     this.connected = false;
   }
+}
+
+/**
+ * A kafkajs admin and a KafkaScramAdmin over that admin's own cluster: one set of connections for topics, ACLs and
+ * users. kafkajs keeps the admin's cluster private, so the client's factory is wrapped for the one synchronous
+ * `kafka.admin()` call that builds it, and put back right after. Connect and disconnect the admin as usual. `scram`
+ * is undefined when the admin was not built by that factory (a wrapped client): the store then connects on its own.
+ */
+export function adminWithScram(kafka: Kafka): { admin: Admin; scram?: KafkaScramAdmin } {
+  const { holder, symbol } = clusterFactoryHolder(kafka);
+  const factory = holder[symbol];
+  const built: RawCluster[] = [];
+  holder[symbol] = (options) => {
+    const cluster = factory(options);
+    built.push(cluster);
+    return cluster;
+  };
+  let admin: Admin;
+  try {
+    admin = kafka.admin();
+  } finally {
+    holder[symbol] = factory;
+  }
+  return { admin, scram: built.length === 1 ? new KafkaScramAdmin({ shared: built[0] }) : undefined };
 }

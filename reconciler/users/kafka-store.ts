@@ -1,7 +1,8 @@
 /**
  * The users store of a self-managed Kafka: SCRAM credentials held by the cluster itself (KIP-554). Listing is one
  * DescribeUserScramCredentials; applying is one AlterUserScramCredentials for every upsertion and deletion.
- * A connection is opened per call and closed after it, so the store leaves no socket behind in a one-shot CLI.
+ * Given the SCRAM side of a reconcile's admin (adminWithScram), it uses the admin's connections; otherwise a
+ * connection is opened per call and closed after it, so the store leaves no socket behind in a one-shot CLI.
  */
 import type { Kafka } from 'kafkajs';
 import type { ChangeResult } from '../apply/results';
@@ -20,10 +21,16 @@ import type { UserStore } from './store';
 export interface KafkaUserStoreOptions {
   generated: GeneratedPasswords;
   env?: NodeJS.ProcessEnv;
+  /** The SCRAM side of an admin (adminWithScram): the store sends on the admin's connections and never closes them. */
+  scram?: KafkaScramAdmin;
 }
 
-async function withScramAdmin<T>(kafka: Kafka, work: (admin: KafkaScramAdmin) => Promise<T>): Promise<T> {
-  const admin = new KafkaScramAdmin(kafka);
+/** Where the store's requests go: the admin's connections, or a KafkaScramAdmin of its own for one call. */
+type ScramSource = Kafka | KafkaScramAdmin;
+
+async function withScramAdmin<T>(source: ScramSource, work: (admin: KafkaScramAdmin) => Promise<T>): Promise<T> {
+  if (source instanceof KafkaScramAdmin) return work(source);
+  const admin = new KafkaScramAdmin(source);
   try {
     return await work(admin);
   } finally {
@@ -42,7 +49,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * when the connection failed) — an upsertion carries its own salt, so sending it again is idempotent.
  */
 async function alterWithRetries(
-  kafka: Kafka,
+  source: ScramSource,
   deletions: ScramDeletion[],
   upsertions: ScramUpsertion[],
 ): Promise<ScramAlterResult[]> {
@@ -50,7 +57,7 @@ async function alterWithRetries(
   for (let attempt = 1; ; attempt++) {
     let answers: ScramAlterResult[];
     try {
-      answers = await withScramAdmin(kafka, (admin) => admin.alter(deletions, upsertions));
+      answers = await withScramAdmin(source, (admin) => admin.alter(deletions, upsertions));
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !(error as { retriable?: boolean }).retriable) throw error;
       await pause(250 * attempt);
@@ -77,9 +84,10 @@ function mechanismsBefore(change: Change): ScramMechanism[] {
 
 export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOptions): UserStore {
   const env = options.env ?? process.env;
+  const source: ScramSource = options.scram ?? kafka;
   return {
     async list(): Promise<LiveUser[] | null> {
-      return withScramAdmin(kafka, async (admin) => {
+      return withScramAdmin(source, async (admin) => {
         if (!(await admin.supported())) return null; // Kafka before 2.7: users are not visible to the reconciler
         const users = await admin.describe(null);
         return users
@@ -126,7 +134,7 @@ export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOption
       const upsertions = pending.flatMap((p) => (p.upsertion ? [p.upsertion] : []));
       const deletions = pending.flatMap((p) => p.deletions);
       try {
-        const answers = await alterWithRetries(kafka, deletions, upsertions);
+        const answers = await alterWithRetries(source, deletions, upsertions);
         const failures = new Map<string, string>();
         for (const answer of answers) {
           if (answer.errorCode !== 0 && !failures.has(answer.name)) {

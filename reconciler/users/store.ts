@@ -10,6 +10,7 @@ import type { Kafka } from 'kafkajs';
 import type { ChangeResult } from '../apply/results';
 import type { ConnectionProfile } from '../connection/profile';
 import type { Change, LiveUser, UserSpec } from '../model/schema';
+import type { KafkaScramAdmin } from './kafka-scram';
 import { createKafkaUserStore } from './kafka-store';
 import { createMskUserStore } from './msk-secrets';
 import { DEFAULT_LOCAL_SECRETS_DIR, localGeneratedPasswords } from './passwords';
@@ -31,6 +32,8 @@ export interface UserStoreOptions {
   /** MSK: clients to use (tests pass mocked ones); default clients for the cluster's region. */
   secretsManager?: SecretsManagerClient;
   mskClient?: KafkaClient;
+  /** Self-managed Kafka: the SCRAM side of the reconcile's admin (adminWithScram), to use the admin's connections. */
+  scram?: KafkaScramAdmin;
 }
 
 /** The directory generated passwords go to on a self-managed Kafka. */
@@ -52,5 +55,9 @@ export function createUserStore(profile: ConnectionProfile, kafka: Kafka, option
       env,
     });
   }
-  return createKafkaUserStore(kafka, { generated: localGeneratedPasswords(generatedPasswordsDir(options)), env });
+  return createKafkaUserStore(kafka, {
+    generated: localGeneratedPasswords(generatedPasswordsDir(options)),
+    env,
+    scram: options.scram,
+  });
 }
