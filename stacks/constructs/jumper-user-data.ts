@@ -59,33 +59,8 @@ export function daemonEnvironment(props: { region: string }): Record<string, str
   return { AWS_REGION: props.region, AWS_STS_REGIONAL_ENDPOINTS: 'regional' };
 }
 
-/**
- * Used when the checked-out reconciler has no unit of its own (reconciler/daemon/msk-gitops.service wins when present,
- * so the unit and the daemon change together). Same contract: its own user, restarted always, optional env file.
- */
-export const FALLBACK_UNIT = `[Unit]
-Description=msk-gitops reconciler (GitOps for the MSK cluster)
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=simple
-User=${SERVICE_USER}
-Group=${SERVICE_USER}
-EnvironmentFile=-${CONFIG_DIR}/env
-ExecStart=/usr/local/bin/msk-gitops run --config ${CONFIG_DIR}/config.json
-Restart=always
-RestartSec=10
-StateDirectory=msk-gitops
-WorkingDirectory=/var/lib/msk-gitops
-NoNewPrivileges=true
-PrivateTmp=true
-ProtectSystem=strict
-ProtectHome=true
-
-[Install]
-WantedBy=multi-user.target
-`;
+/** The controller's systemd unit ships with the reconciler, so the unit and the daemon change together. */
+export const UNIT_PATH = 'reconciler/daemon/msk-gitops.service';
 
 export interface UserDataProps {
   reconcilerRepo: string;
@@ -144,12 +119,7 @@ MSK_GITOPS_ENV
 chown root:${SERVICE_USER} "$CONFIG_DIR/config.json" "$CONFIG_DIR/env"
 chmod 0640 "$CONFIG_DIR/config.json" "$CONFIG_DIR/env"
 
-if [ -f "$APP_DIR/reconciler/daemon/msk-gitops.service" ]; then
-  install -m 0644 "$APP_DIR/reconciler/daemon/msk-gitops.service" /etc/systemd/system/msk-gitops.service
-else
-  cat >/etc/systemd/system/msk-gitops.service <<'MSK_GITOPS_UNIT'
-${FALLBACK_UNIT}MSK_GITOPS_UNIT
-fi
+install -m 0644 "$APP_DIR/${UNIT_PATH}" /etc/systemd/system/msk-gitops.service
 systemctl daemon-reload
 systemctl enable --now msk-gitops.service
 `;

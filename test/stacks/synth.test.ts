@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import 'cdktf/lib/testing/adapters/jest';
 import { Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -19,12 +21,7 @@ import { MskGitopsStack } from '../../stacks/stack';
 import { brokerProperties } from '../../stacks/constructs/msk';
 import { MSK_PORTS } from '../../stacks/constructs/security';
 import { AL2023_AMI_PARAMETER, jumperPolicyStatements, kafkaResourceArns } from '../../stacks/constructs/jumper';
-import {
-  connectionProfile,
-  daemonConfig,
-  FALLBACK_UNIT,
-  jumperUserData,
-} from '../../stacks/constructs/jumper-user-data';
+import { connectionProfile, daemonConfig, UNIT_PATH, jumperUserData } from '../../stacks/constructs/jumper-user-data';
 import { offlineConfig, TEST_AMI } from './offline-config';
 
 type Resource = Record<string, unknown> & { lifecycle?: Record<string, unknown> };
@@ -452,17 +449,20 @@ describe('the jumper, as plain values', () => {
     expect(DaemonConfigSchema.parse(minimal).source.git?.auth.tokenRef).toBeUndefined();
   });
 
-  it('keeps the fallback unit to the daemon contract', () => {
-    expect(FALLBACK_UNIT).toContain('User=msk-gitops\n');
-    expect(FALLBACK_UNIT).toContain('Restart=always\n');
-    expect(FALLBACK_UNIT).toContain('EnvironmentFile=-/etc/msk-gitops/env\n');
-    expect(FALLBACK_UNIT).toContain('ExecStart=/usr/local/bin/msk-gitops run --config /etc/msk-gitops/config.json\n');
+  it("installs the reconciler's own systemd unit, which runs the config the user data writes", () => {
+    const unit = readFileSync(path.join(__dirname, '../..', UNIT_PATH), 'utf8');
+    expect(unit).toContain('User=msk-gitops\n');
+    expect(unit).toContain('Restart=always\n');
+    expect(unit).toContain('EnvironmentFile=-/etc/msk-gitops/env\n');
+    expect(unit).toContain('ExecStart=/usr/bin/env msk-gitops run --config /etc/msk-gitops/config.json\n');
     const script = jumperUserData({
       reconcilerRepo: 'https://x/y.git',
       reconcilerRef: 'v1',
       configJson: '{}',
       environment: {},
     });
-    expect(script).toContain(FALLBACK_UNIT);
+    expect(script).toContain(`install -m 0644 "$APP_DIR/${UNIT_PATH}" /etc/systemd/system/msk-gitops.service`);
+    expect(script).toContain('ln -sf "$APP_DIR/bin/msk-gitops.js" /usr/local/bin/msk-gitops');
+    expect(script).toContain(`cat >"$CONFIG_DIR/config.json"`);
   });
 });
