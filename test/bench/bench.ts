@@ -224,7 +224,8 @@ async function main(): Promise<void> {
     });
     for (const acls of sizes) {
       const topics = acls / ACLS_PER_TOPIC;
-      log(`N = ${acls} ACLs, ${topics} topics (RF ${replicationFactor})`);
+      const loadAverage = os.loadavg()[0];
+      log(`N = ${acls} ACLs, ${topics} topics (RF ${replicationFactor}), load average ${loadAverage.toFixed(2)}`);
       const dir = writeManifests(benchManifestFiles({ acls, replicationFactor }));
       try {
         await cleanBench(admin);
@@ -267,7 +268,7 @@ async function main(): Promise<void> {
           );
           await cleanBench(admin);
         }
-        results.push({ acls, topics, offline, converge, noops, change, baseline, settledMs });
+        results.push({ acls, topics, offline, converge, noops, change, baseline, settledMs, loadAverage });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -37,6 +37,8 @@ export interface SizeResult {
   baseline: BaselineResult | null;
   /** How long after converge returned every read of the cluster showed everything. */
   settledMs: number;
+  /** 1-minute load average when this N began: the machine is shared, and other work skews every number. */
+  loadAverage: number;
 }
 
 /** Connection set-up: every new TCP connection costs these (ApiVersions only on a client's first). */
@@ -131,17 +133,17 @@ export function renderReport(machine: MachineInfo, sizes: SizeResult[], startedA
   lines.push('### msk-gitops');
   lines.push('');
   lines.push(
-    '| ACLs | topics | validate (offline) | plan offline: no-op / from empty | converge from empty: wall | requests | peak RSS | no-op reconcile: wall | requests | one-ACL change: wall | requests |',
+    '| ACLs | topics | validate (offline) | plan offline: no-op / from empty | converge from empty: wall | requests | CreateAcls | peak RSS | no-op reconcile: wall | requests | one-ACL change: wall | requests | load avg |',
   );
-  lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of sizes) {
     lines.push(
-      `| ${s.acls.toLocaleString('en')} | ${s.topics.toLocaleString('en')} | ${seconds(s.offline.validateMs ?? 0)} | ${seconds(s.offline.planNoopMs ?? 0)} / ${seconds(s.offline.planFromEmptyMs ?? 0)} | ${seconds(s.converge.wallMs)} | ${requestsCell([s.converge])} | ${mib(s.converge.maxRssKiB)} | ${seconds(median(s.noops.map((r) => r.wallMs)))} | ${requestsCell(s.noops)} | ${seconds(s.change.wallMs)} | ${requestsCell([s.change])} |`,
+      `| ${s.acls.toLocaleString('en')} | ${s.topics.toLocaleString('en')} | ${seconds(s.offline.validateMs ?? 0)} | ${seconds(s.offline.planNoopMs ?? 0)} / ${seconds(s.offline.planFromEmptyMs ?? 0)} | ${seconds(s.converge.wallMs)} | ${requestsCell([s.converge])} | ${s.converge.requests.byApi.CreateAcls ?? 0} | ${mib(s.converge.maxRssKiB)} | ${seconds(median(s.noops.map((r) => r.wallMs)))} | ${requestsCell(s.noops)} | ${seconds(s.change.wallMs)} | ${requestsCell([s.change])} | ${s.loadAverage.toFixed(2)} |`,
     );
   }
   lines.push('');
   lines.push(
-    `Requests: every request the client sent, counted at the client, including connection set-up (${SETUP_APIS.join(', ')}); in parentheses, without set-up. No-op: median wall time and the range over ${sizes[0]?.noops.length ?? 0} runs. Peak RSS: the whole reconciler process (Node, tsx, kafkajs: about ${mib(sizes[0]?.converge.startRssKiB ?? 0)} before it starts).`,
+    `Requests: every request the client sent, counted at the client, including connection set-up (${SETUP_APIS.join(', ')}); in parentheses, without set-up. CreateAcls: how many CreateAcls requests the converge sent. No-op: median wall time and the range over ${sizes[0]?.noops.length ?? 0} runs. Peak RSS: the whole reconciler process (Node, tsx, kafkajs: about ${mib(sizes[0]?.converge.startRssKiB ?? 0)} before it starts). Load avg: the machine's 1-minute load average when that N began (2 CPUs; other work shares them).`,
   );
   lines.push('');
   lines.push('### Against the seed: one Kafka CLI invocation per topic and per ACL');
