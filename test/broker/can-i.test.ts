@@ -72,8 +72,9 @@ const on = (operation: AclOperation, resourceType: ResourceType, resourceName: s
 
 async function withAdmin(kafka: Kafka, work: (admin: Admin) => Promise<void>): Promise<void> {
   const admin = kafka.admin({ retry: { retries: 0 } });
-  await admin.connect();
+  // connect inside the try: a connect that fails half-way still holds sockets that only disconnect closes
   try {
+    await admin.connect();
     await work(admin);
   } finally {
     await admin.disconnect();
@@ -91,8 +92,8 @@ const probes: Probe[] = [
     needs: [[on('Describe', 'topic', topic(t))], [on('Write', 'topic', topic(t))]],
     async run(kafka) {
       const producer = kafka.producer({ retry: { retries: 0 }, allowAutoTopicCreation: false });
-      await producer.connect();
       try {
+        await producer.connect();
         await producer.send({ topic: topic(t), messages: [{ value: 'can-i' }], acks: -1 });
       } finally {
         await producer.disconnect();
@@ -164,8 +165,9 @@ const probes: Probe[] = [
         maxInFlightRequests: 1,
         retry: { retries: 1 }, // kafkajs refuses an idempotent producer without retries
       });
-      await producer.connect();
       try {
+        // a denied transactional id fails connect itself (InitProducerId), after the brokers were connected
+        await producer.connect();
         const transaction = await producer.transaction();
         await transaction.abort();
       } finally {
