@@ -1,4 +1,4 @@
-/** Settings globs: `*` matches any run of characters, anything else is literal (as in plan/scope.ts). */
+/** Settings globs (scope, protected): `*` matches any run of characters, anything else is literal. */
 
 /** One regular expression for a whole list, compiled once: thousands of names are matched against it. */
 export function globMatcher(patterns: readonly string[]): (name: string) => boolean {
@@ -13,7 +13,7 @@ export function globMatcher(patterns: readonly string[]): (name: string) => bool
   return (name) => regex.test(name);
 }
 
-export const memo = new WeakMap<readonly string[], (name: string) => boolean>();
+const memo = new WeakMap<readonly string[], (name: string) => boolean>();
 
 export function matchesAny(patterns: readonly string[], name: string): boolean {
   let matcher = memo.get(patterns);

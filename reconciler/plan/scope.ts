@@ -1,17 +1,10 @@
 /** What the tool owns and what it must never touch, from settings.scope and settings.protected. */
+import { globMatcher, matchesAny } from '../model/globs';
 import { DEFAULT_PROTECTED_TOPICS, type Settings } from '../model/schema';
 
 /** `*` matches any run of characters; everything else is literal. */
 export function globMatches(pattern: string, name: string): boolean {
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`).test(name);
-}
-
-export function matchesAny(patterns: readonly string[], name: string): boolean {
-  return patterns.some((pattern) => globMatches(pattern, name));
+  return globMatcher([pattern])(name);
 }
 
 /** A topic the tool may create, change or delete: in scope and not protected (Kafka's and MSK's internals never are). */

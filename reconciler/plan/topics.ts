@@ -10,7 +10,8 @@
  * stays). That keeps the tool safe on brownfield clusters where operators tune topics by hand.
  */
 import type { Change, LiveTopic, Settings, TopicSpec, Verdict } from '../model/schema';
-import { matchesAny, topicIsManaged } from './scope';
+import { matchesAny } from '../model/globs';
+import { topicIsManaged } from './scope';
 import { OK, deletionVerdict } from './verdicts';
 import { reassign, replicaLoad } from './replication';
 import { DEFAULT_PROTECTED_TOPICS } from '../model/schema';

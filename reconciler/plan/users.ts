@@ -4,7 +4,8 @@
  * plan can be printed, posted to a pull request or sent to Slack as it is.
  */
 import type { Change, LiveUser, PasswordSource, Settings, UserSpec } from '../model/schema';
-import { matchesAny, userIsManaged } from './scope';
+import { matchesAny } from '../model/globs';
+import { userIsManaged } from './scope';
 
 /** How a plan shows a password source: the kind and its reference, never the value. */
 export function describePasswordSource(source: PasswordSource): string {
