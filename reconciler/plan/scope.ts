@@ -7,13 +7,14 @@ export function globMatches(pattern: string, name: string): boolean {
   return globMatcher([pattern])(name);
 }
 
-/** A topic the tool may create, change or delete: in scope and not protected (Kafka's and MSK's internals never are). */
+/** settings.protected.topics, and Kafka's and MSK's internal topics, which are protected whatever the settings say. */
+export function topicIsProtected(settings: Settings, name: string): boolean {
+  return matchesAny(DEFAULT_PROTECTED_TOPICS, name) || matchesAny(settings.protected.topics, name);
+}
+
+/** A topic the tool may create, change or delete: in scope and not protected. */
 export function topicIsManaged(settings: Settings, name: string): boolean {
-  return (
-    matchesAny(settings.scope.topics, name) &&
-    !matchesAny(settings.protected.topics, name) &&
-    !matchesAny(DEFAULT_PROTECTED_TOPICS, name)
-  );
+  return matchesAny(settings.scope.topics, name) && !topicIsProtected(settings, name);
 }
 
 /** ACLs are owned by principal. */

@@ -11,13 +11,12 @@
  */
 import type { Change, LiveTopic, Settings, TopicSpec, Verdict } from '../model/schema';
 import { matchesAny } from '../model/globs';
-import { topicIsManaged } from './scope';
+import { topicIsManaged, topicIsProtected } from './scope';
 import { OK, deletionVerdict } from './verdicts';
 import { reassign, replicaLoad } from './replication';
-import { DEFAULT_PROTECTED_TOPICS } from '../model/schema';
 
 export function topicNotManagedReason(settings: Settings, name: string): string | null {
-  if (matchesAny(DEFAULT_PROTECTED_TOPICS, name) || matchesAny(settings.protected.topics, name)) {
+  if (topicIsProtected(settings, name)) {
     return `topic ${name} is protected (settings.yaml protected.topics or Kafka/MSK internal topics)`;
   }
   if (!matchesAny(settings.scope.topics, name)) return `topic ${name} is outside settings.yaml scope.topics`;
