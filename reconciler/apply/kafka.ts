@@ -8,6 +8,7 @@
  * not the possibly stale plan-time view) and sends each topic's full set: the overrides it has, with the planned
  * keys set to their new values. Overrides the manifests do not declare are thus kept as they are.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
 import type { Change, Plan } from '../model/schema';
 import { encodeAcl, exactAclFilter, type AclBinding } from '../observe/acl-codec';
@@ -49,7 +50,7 @@ async function awaitReassignments(
         `reassignment of ${ongoing.map((t) => t.topic).join(', ')} still in progress after ${Math.round(waitMs / 1000)} s; it continues in the background (kafka-reassign-partitions --verify)`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
 }
 
@@ -95,7 +96,7 @@ async function withRetries<T>(attempts: number, action: () => Promise<T>): Promi
       return await action();
     } catch (error) {
       if (attempt >= attempts || !isRetriable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+      await sleep(200 * 2 ** (attempt - 1));
     }
   }
 }

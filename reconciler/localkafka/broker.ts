@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { ConnectionProfileSchema, type ConnectionProfile } from '../connection/profile';
 
@@ -299,7 +300,7 @@ export async function startLocalCluster(
         `a local Kafka broker exited during start; see ${layout.runDir}/broker-*.log\n${tailLogs(layout)}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
   await stopLocalCluster({ portBase: layout.portBase });
   throw new Error(`local Kafka did not answer within the timeout; see ${layout.runDir}/broker-*.log`);
@@ -321,7 +322,7 @@ export async function stopLocalCluster(options: { portBase?: number; wipe?: bool
   const pids = runningPids(layout);
   for (const pid of pids) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 20_000;
-  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  while (pids.some(isAlive) && Date.now() < deadline) await sleep(200);
   for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
   for (const nodeId of [1, 2]) rmSync(pidFile(layout, nodeId), { force: true });
   if (options.wipe) rmSync(layout.runDir, { recursive: true, force: true });
