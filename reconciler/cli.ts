@@ -43,8 +43,9 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), {
+/** `main` on this process's arguments, streams and exit code: both entry points (bin/, `tsx reconciler/cli.ts`). */
+export function runAsProcess(): void {
+  void main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
@@ -53,3 +54,5 @@ if (require.main === module) {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runAsProcess();
