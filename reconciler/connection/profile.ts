@@ -142,8 +142,20 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], nameOf: Sett
   });
 }
 
-function safeParseWithInput<S extends z.ZodType>(schema: S, input: unknown) {
-  return schema.safeParse(input, { reportInput: true });
+/** Parses one source with `schema`; every problem is a line naming the source and the setting as it spells it. */
+function parseSource<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  source: string,
+  nameOf: SettingNamer,
+): z.output<S> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConnectionSettingError(
+    describeIssues(result.error.issues, nameOf)
+      .map((line) => `connection profile ${source}: ${line}`)
+      .join('\n'),
+  );
 }
 
 /** Validates a complete profile; `source` says where it came from (a file path, "flags and environment"). */
@@ -152,13 +164,7 @@ export function parseConnectionProfile(
   source: string,
   nameOf: SettingNamer = quotedPath,
 ): ConnectionProfile {
-  const result = safeParseWithInput(ConnectionProfileSchema, input);
-  if (result.success) return result.data;
-  throw new ConnectionSettingError(
-    describeIssues(result.error.issues, nameOf)
-      .map((line) => `connection profile ${source}: ${line}`)
-      .join('\n'),
-  );
+  return parseSource(ConnectionProfileSchema, input, source, nameOf);
 }
 
 /** Combines sources, later ones winning setting by setting (the scram block merges field by field). */
@@ -251,13 +257,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Connectio
 
 /** Validates one source's settings; errors name the setting as that source spells it. */
 export function checkSettings(input: unknown, source: string, nameOf: SettingNamer = quotedPath): ConnectionSettings {
-  const result = safeParseWithInput(ConnectionSettingsSchema, input);
-  if (result.success) return result.data;
-  throw new ConnectionSettingError(
-    describeIssues(result.error.issues, nameOf)
-      .map((line) => `connection profile ${source}: ${line}`)
-      .join('\n'),
-  );
+  return parseSource(ConnectionSettingsSchema, input, source, nameOf);
 }
 
 /** Completes merged settings into a profile: a SCRAM username alone implies auth "scram". */
