@@ -45,7 +45,25 @@ export async function describeTopicOverrides(
   return result;
 }
 
-export async function observeCluster(admin: Admin): Promise<LiveClusterState> {
+/** A topic deleted between the Metadata read and the DescribeConfigs (by another client): read the cluster again. */
+function isVanishedTopic(error: unknown, depth = 0): boolean {
+  const e = error as { type?: unknown; cause?: unknown } | null;
+  if (!e || depth > 3) return false;
+  // kafkajs retries it first, then wraps it as the cause of KafkaJSNumberOfRetriesExceeded.
+  return e.type === 'UNKNOWN_TOPIC_OR_PARTITION' || isVanishedTopic(e.cause, depth + 1);
+}
+
+export async function observeCluster(admin: Admin, attempts = 3): Promise<LiveClusterState> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await readCluster(admin);
+    } catch (error) {
+      if (attempt >= attempts || !isVanishedTopic(error)) throw error;
+    }
+  }
+}
+
+async function readCluster(admin: Admin): Promise<LiveClusterState> {
   // No topic list means every topic, in a single Metadata request.
   const metadata = await admin.fetchTopicMetadata();
   const names = metadata.topics.map((topic) => topic.name).sort();
