@@ -4,7 +4,8 @@
  * `FILE:LINE:COLUMN: "setting": problem`, like the manifests'.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { deepestNodeOn, keyRangeOf } from '../model/yaml-file';
 import {
   ConnectionSettingError,
   ConnectionSettingsSchema,
@@ -31,28 +32,15 @@ function readText(file: string): string {
 }
 
 function positionOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], atKey = false): string {
-  if (atKey && path.length > 0) {
-    // An unknown setting is reported where its key is written, not its value.
-    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1) as unknown[], true);
-    if (isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[path.length - 1]);
-      const range = isScalar(pair?.key) ? pair.key.range : undefined;
-      if (range) {
-        const { line, col } = lines.linePos(range[0]);
-        return `${line}:${col}`;
-      }
-    }
-  }
-  // The deepest existing node on the path: a missing key is reported at its parent map.
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true);
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    if (range) {
-      const { line, col } = lines.linePos(range[0]);
-      return `${line}:${col}`;
-    }
-  }
-  return '1:1';
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return `${line}:${col}`;
+  };
+  // An unknown setting is reported where its key is written, not its value; a missing one at its parent map.
+  const keyRange = atKey && path.length > 0 ? keyRangeOf(doc, path) : undefined;
+  if (keyRange) return at(keyRange[0]);
+  const range = deepestNodeOn(doc, path).node?.range;
+  return range ? at(range[0]) : '1:1';
 }
 
 function parseSettingsText(text: string, file: string): ParsedFile {

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConnectionProfileSchema, SecretRefSchema } from '../connection/profile';
+import { deepestNodeOn, keyRangeOf } from '../model/yaml-file';
 
 export const KindModeSchema = z.enum(['apply', 'detect', 'suspend']);
 
@@ -106,27 +107,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Finds the deepest node of `doc` on `route`, so a wrong value is pointed at and a missing one at its parent. */
-function nodeAt(doc: Document, route: PropertyKey[]): { node: Node | null; found: boolean } {
-  let node: unknown = doc.contents;
-  for (const key of route) {
-    let next: unknown;
-    if (isMap(node)) next = node.get(typeof key === 'number' ? key : String(key), true);
-    else if (isSeq(node) && typeof key === 'number') next = node.get(key, true);
-    if (next === undefined || next === null) return { node: (node as Node) ?? null, found: false };
-    node = next;
-  }
-  return { node: (node as Node) ?? null, found: true };
-}
-
-function keyNodeRange(doc: Document, route: PropertyKey[]): [number, number, number] | undefined {
-  // Unknown keys are reported at the key itself, not at the object that holds it.
-  const parent = nodeAt(doc, route.slice(0, -1)).node;
-  if (!isMap(parent)) return undefined;
-  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === route[route.length - 1]);
-  return isScalar(pair?.key) ? (pair.key.range ?? undefined) : undefined;
-}
-
 /** Resolves the paths in the config relative to the config file's folder. */
 function resolvePaths(config: DaemonConfig, baseDir: string): DaemonConfig {
   const abs = (p: string) => path.resolve(baseDir, p);
@@ -160,10 +140,10 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
         const route = extra === undefined ? issue.path : [...issue.path, extra];
         const name = route.map(String).join('.') || '(top level)';
         if (extra !== undefined) {
-          const range = keyNodeRange(doc, route);
+          const range = keyRangeOf(doc, route);
           return `${range ? where(range[0]) : file}: ${name}: unknown setting`;
         }
-        const { node, found } = nodeAt(doc, route);
+        const { node, found } = deepestNodeOn(doc, route);
         const at = node?.range ? where(node.range[0]) : file;
         return found ? `${at}: ${name}: ${issue.message}` : `${at}: missing setting "${name}": ${issue.message}`;
       });

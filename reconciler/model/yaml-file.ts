@@ -152,6 +152,30 @@ export class YamlFile implements ManifestDocument {
   }
 }
 
+/**
+ * For a plain parsed document (the config files): the deepest node written on `route`, and whether all of it is,
+ * so a wrong value is pointed at and a missing one at its parent.
+ */
+export function deepestNodeOn(doc: Document, route: readonly PropertyKey[]): { node: Node | null; found: boolean } {
+  let node: unknown = doc.contents;
+  for (const key of route) {
+    let next: unknown;
+    if (isMap(node)) next = node.get(typeof key === 'number' ? key : String(key), true);
+    else if (isSeq(node) && typeof key === 'number') next = node.get(key, true);
+    if (next === undefined || next === null) return { node: (node as Node) ?? null, found: false };
+    node = next;
+  }
+  return { node: (node as Node) ?? null, found: true };
+}
+
+/** Where the key that ends `route` is written: an unknown key is reported at itself, not at the map that holds it. */
+export function keyRangeOf(doc: Document, route: readonly PropertyKey[]): [number, number, number] | undefined {
+  const parent = deepestNodeOn(doc, route.slice(0, -1)).node;
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === route[route.length - 1]);
+  return isScalar(pair?.key) ? (pair.key.range ?? undefined) : undefined;
+}
+
 function isSeqOrMap(node: unknown): node is Node {
   return isMap(node) || isSeq(node);
 }
