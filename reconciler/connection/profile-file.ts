@@ -4,8 +4,8 @@
  * `FILE:LINE:COLUMN: "setting": problem`, like the manifests'.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
-import { deepestNodeOn, keyRangeOf } from '../model/yaml-file';
+import { isMap, type Document } from 'yaml';
+import { deepestNodeOn, keyRangeOf, parseConfigDocument } from '../model/yaml-file';
 import {
   ConnectionSettingError,
   ConnectionSettingsSchema,
@@ -31,28 +31,23 @@ function readText(file: string): string {
   }
 }
 
-function positionOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], atKey = false): string {
-  const at = (offset: number) => {
-    const { line, col } = lines.linePos(offset);
-    return `${line}:${col}`;
-  };
+function placeOfSetting(
+  doc: Document,
+  placeOf: (offset: number) => string,
+  file: string,
+  path: readonly PropertyKey[],
+  atKey = false,
+): string {
   // An unknown setting is reported where its key is written, not its value; a missing one at its parent map.
   const keyRange = atKey && path.length > 0 ? keyRangeOf(doc, path) : undefined;
-  if (keyRange) return at(keyRange[0]);
+  if (keyRange) return placeOf(keyRange[0]);
   const range = deepestNodeOn(doc, path).node?.range;
-  return range ? at(range[0]) : '1:1';
+  return range ? placeOf(range[0]) : `${file}:1:1`;
 }
 
 function parseSettingsText(text: string, file: string): ParsedFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const messages = doc.errors.map((error) => {
-      const { line, col } = lines.linePos(error.pos[0]);
-      return `${file}:${line}:${col}: ${error.message.split('\n')[0]}`;
-    });
-    throw new ConnectionSettingError(messages.join('\n'));
-  }
+  const { doc, placeOf, syntaxProblems } = parseConfigDocument(text, file);
+  if (syntaxProblems.length > 0) throw new ConnectionSettingError(syntaxProblems.join('\n'));
   const data: unknown = doc.toJS();
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new ConnectionSettingError(`${file}:1:1: expected a mapping of connection settings`);
@@ -68,7 +63,7 @@ function parseSettingsText(text: string, file: string): ParsedFile {
     const messages = result.error.issues.map((issue) => {
       const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
       const [line] = describeIssues([issue]);
-      return `${file}:${positionOf(doc, lines, [...prefix, ...at], issue.code === 'unrecognized_keys')}: ${line}`;
+      return `${placeOfSetting(doc, placeOf, file, [...prefix, ...at], issue.code === 'unrecognized_keys')}: ${line}`;
     });
     throw new ConnectionSettingError(messages.join('\n'));
   }

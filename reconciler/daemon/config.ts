@@ -6,10 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConnectionProfileSchema, SecretRefSchema } from '../connection/profile';
-import { deepestNodeOn, keyRangeOf } from '../model/yaml-file';
+import { deepestNodeOn, keyRangeOf, parseConfigDocument } from '../model/yaml-file';
 
 export const KindModeSchema = z.enum(['apply', 'detect', 'suspend']);
 
@@ -123,15 +122,8 @@ function resolvePaths(config: DaemonConfig, baseDir: string): DaemonConfig {
 
 /** Parses and validates a config text; `file` names it in messages and anchors relative paths. */
 export function parseDaemonConfig(text: string, file: string): DaemonConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const where = (offset: number) => {
-    const pos = lineCounter.linePos(offset);
-    return `${file}:${pos.line}:${pos.col}`;
-  };
-  if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((error) => `${where(error.pos[0])}: ${error.message.split('\n')[0]}`));
-  }
+  const { doc, placeOf: where, syntaxProblems } = parseConfigDocument(text, file);
+  if (syntaxProblems.length > 0) throw new ConfigError(syntaxProblems);
   const result = DaemonConfigSchema.safeParse(doc.toJS());
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => {

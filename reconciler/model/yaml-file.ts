@@ -152,6 +152,21 @@ export class YamlFile implements ManifestDocument {
   }
 }
 
+/** A config file (JSON is YAML) parsed with positions: its syntax problems and any offset as `file:line:column`. */
+export function parseConfigDocument(
+  text: string,
+  file: string,
+): { doc: Document.Parsed; placeOf: (offset: number) => string; syntaxProblems: string[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const placeOf = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  const syntaxProblems = doc.errors.map((error) => `${placeOf(error.pos[0])}: ${error.message.split('\n')[0]}`);
+  return { doc, placeOf, syntaxProblems };
+}
+
 /**
  * For a plain parsed document (the config files): the deepest node written on `route`, and whether all of it is,
  * so a wrong value is pointed at and a missing one at its parent.
