@@ -19,7 +19,7 @@ import {
   type AclOperation,
   type ResourceType,
 } from '../model/schema';
-import { ANY_ACL_FILTER, decodeAcl } from '../observe/acl-codec';
+import { ANY_ACL_FILTER, decodeAcls } from '../observe/acl-codec';
 import { UsageError, UserFacingError, type Command } from './command';
 import { DEFAULT_MANIFESTS_DIR } from './plan';
 
@@ -75,15 +75,7 @@ async function liveAcls(flags: Parameters<typeof profileFromArgs>[0], env: NodeJ
   const admin = (await createKafka(profile)).admin();
   try {
     await admin.connect();
-    const response = await admin.describeAcls(ANY_ACL_FILTER);
-    const acls: AclEntry[] = [];
-    for (const resource of response.resources) {
-      for (const acl of resource.acls) {
-        const decoded = decodeAcl({ ...resource, ...acl });
-        if (decoded) acls.push(decoded);
-      }
-    }
-    return acls;
+    return decodeAcls(await admin.describeAcls(ANY_ACL_FILTER));
   } catch (error) {
     throw new UserFacingError(`describe ACLs on ${profile.bootstrapServers.join(',')}: ${(error as Error).message}`);
   } finally {

@@ -9,6 +9,7 @@ import {
   ResourcePatternTypes,
   type AclEntry as KafkaAclEntry,
   type AclFilter,
+  type DescribeAclResponse,
 } from 'kafkajs';
 import type { AclEntry, AclOperation, PatternType, Permission, ResourceType } from '../model/schema';
 
@@ -99,4 +100,16 @@ export function decodeAcl(binding: KafkaAclEntry): AclBinding | null {
     operation,
     permission,
   };
+}
+
+/** Every binding of a DescribeAcls answer the model can express, in the model's words. */
+export function decodeAcls(response: DescribeAclResponse): AclBinding[] {
+  const acls: AclBinding[] = [];
+  for (const resource of response.resources) {
+    for (const acl of resource.acls) {
+      const decoded = decodeAcl({ ...resource, ...acl });
+      if (decoded) acls.push(decoded);
+    }
+  }
+  return acls;
 }

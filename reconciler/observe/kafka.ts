@@ -5,7 +5,7 @@
  */
 import { ConfigResourceTypes, ConfigSource, type Admin, type DescribeConfigResponse } from 'kafkajs';
 import type { LiveState, LiveTopic } from '../model/schema';
-import { ANY_ACL_FILTER, decodeAcl, type AclBinding } from './acl-codec';
+import { ANY_ACL_FILTER, decodeAcls } from './acl-codec';
 
 export type LiveClusterState = Omit<LiveState, 'users'>;
 
@@ -87,12 +87,9 @@ async function readCluster(admin: Admin): Promise<LiveClusterState> {
   if (aclResponse.errorCode) {
     throw new Error(`describe ACLs: ${aclResponse.errorMessage || `error code ${aclResponse.errorCode}`}`);
   }
-  const acls: AclBinding[] = [];
-  for (const resource of aclResponse.resources) {
-    for (const acl of resource.acls) {
-      const decoded = decodeAcl({ ...resource, ...acl });
-      if (decoded) acls.push(decoded);
-    }
-  }
-  return { topics, acls, brokers: cluster.brokers.map((broker) => broker.nodeId).sort((a, b) => a - b) };
+  return {
+    topics,
+    acls: decodeAcls(aclResponse),
+    brokers: cluster.brokers.map((broker) => broker.nodeId).sort((a, b) => a - b),
+  };
 }
