@@ -5,21 +5,8 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { UserFacingError } from '../cli/command';
 import { mskIamTokenSource, refreshingOAuthBearerProvider, type RefreshOptions, type TokenSource } from './iam-token';
 import { oauthBearerMechanism } from './oauthbearer';
-import type { ConnectionProfile, SecretRef } from './profile';
+import type { ConnectionProfile } from './profile';
 import { resolveSecret, type SecretResolutionDeps } from './secrets';
-
-/** Reads an env or file secret synchronously (Secrets Manager needs the network: use resolveSecret). */
-export function readSecretRef(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): string {
-  if ('env' in ref) {
-    const value = env[ref.env];
-    if (value === undefined || value === '') throw new Error(`environment variable ${ref.env} is not set`);
-    return value;
-  }
-  if ('file' in ref) return readFileSync(ref.file, 'utf8').trim();
-  throw new Error(
-    `secret ${ref.secretsManager}: Secrets Manager references are resolved asynchronously (resolveSecret)`,
-  );
-}
 
 export interface KafkaConfigOptions {
   /**
