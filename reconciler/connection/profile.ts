@@ -3,6 +3,7 @@
  * every source is validated the same way and every error names the setting it is about.
  */
 import { z } from 'zod';
+import { SCRAM_MECHANISMS } from '../model/schema';
 
 /**
  * Where a secret lives. The value itself never enters a profile: only its reference does, and it is resolved at
@@ -18,7 +19,6 @@ export type SecretRef = z.infer<typeof SecretRefSchema>;
 
 export const AUTH_MODES = ['iam', 'scram', 'plaintext'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
-export const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
 
 /** `expected iam, scram or plaintext, got "iamm"`; undefined (a missing value) keeps zod's "required" wording. */
 function expectedOneOf(values: readonly string[], input: unknown): string {

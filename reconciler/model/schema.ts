@@ -36,7 +36,8 @@ export type PatternType = z.infer<typeof PatternTypeSchema>;
 export const PermissionSchema = z.enum(['allow', 'deny']);
 export type Permission = z.infer<typeof PermissionSchema>;
 
-export const ScramMechanismSchema = z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256']);
+export const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
+export const ScramMechanismSchema = z.enum(SCRAM_MECHANISMS);
 export type ScramMechanism = z.infer<typeof ScramMechanismSchema>;
 
 /** A principal always carries its type, as Kafka writes it: `User:lms-user`. `User:*` is the wildcard. */
