@@ -1,8 +1,8 @@
 /** Checks across files: duplicates, name collisions, naming rules, scope, and references to what is declared nowhere. */
 import { isIP } from 'node:net';
-import { CLUSTER_RESOURCE_NAME, DEFAULT_PROTECTED_TOPICS, type Settings } from './schema';
+import { CLUSTER_RESOURCE_NAME, type Settings } from './schema';
 import type { Collector, Declaration, Located } from './collector';
-import { matchesAny } from './globs';
+import { matchesAny, topicIsProtected } from './globs';
 import { OPERATIONS_BY_RESOURCE } from './names';
 import { didYouMean } from './near-names';
 import type { AclView, AppView } from './read-manifest';
@@ -67,7 +67,7 @@ export function checkNaming(
 export function checkScope(c: Collector, settings: Settings): void {
   for (const spec of c.topicSpecs) {
     const o = spec.origin!;
-    if (matchesAny(DEFAULT_PROTECTED_TOPICS, spec.name) || matchesAny(settings.protected.topics, spec.name)) {
+    if (topicIsProtected(settings, spec.name)) {
       c.report(
         o.file,
         o,

@@ -1,4 +1,5 @@
 /** Settings globs (scope, protected): `*` matches any run of characters, anything else is literal. */
+import { DEFAULT_PROTECTED_TOPICS, type Settings } from './schema';
 
 /** One regular expression for a whole list, compiled once: thousands of names are matched against it. */
 export function globMatcher(patterns: readonly string[]): (name: string) => boolean {
@@ -22,4 +23,9 @@ export function matchesAny(patterns: readonly string[], name: string): boolean {
     memo.set(patterns, matcher);
   }
   return matcher(name);
+}
+
+/** settings.protected.topics, and Kafka's and MSK's internal topics, which are protected whatever the settings say. */
+export function topicIsProtected(settings: Settings, name: string): boolean {
+  return matchesAny(DEFAULT_PROTECTED_TOPICS, name) || matchesAny(settings.protected.topics, name);
 }

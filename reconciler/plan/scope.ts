@@ -1,15 +1,10 @@
 /** What the tool owns and what it must never touch, from settings.scope and settings.protected. */
-import { globMatcher, matchesAny } from '../model/globs';
-import { DEFAULT_PROTECTED_TOPICS, type Settings } from '../model/schema';
+import { globMatcher, matchesAny, topicIsProtected } from '../model/globs';
+import type { Settings } from '../model/schema';
 
 /** `*` matches any run of characters; everything else is literal. */
 export function globMatches(pattern: string, name: string): boolean {
   return globMatcher([pattern])(name);
-}
-
-/** settings.protected.topics, and Kafka's and MSK's internal topics, which are protected whatever the settings say. */
-export function topicIsProtected(settings: Settings, name: string): boolean {
-  return matchesAny(DEFAULT_PROTECTED_TOPICS, name) || matchesAny(settings.protected.topics, name);
 }
 
 /** A topic the tool may create, change or delete: in scope and not protected. */

@@ -10,8 +10,8 @@
  * stays). That keeps the tool safe on brownfield clusters where operators tune topics by hand.
  */
 import type { Change, LiveTopic, Settings, TopicSpec, Verdict } from '../model/schema';
-import { matchesAny } from '../model/globs';
-import { topicIsManaged, topicIsProtected } from './scope';
+import { matchesAny, topicIsProtected } from '../model/globs';
+import { topicIsManaged } from './scope';
 import { OK, deletionVerdict } from './verdicts';
 import { reassign, replicaLoad } from './replication';
 
