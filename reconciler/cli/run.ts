@@ -28,6 +28,13 @@ export function untilSignal(): { signal: Promise<NodeJS.Signals>; dispose(): voi
   };
 }
 
+/** Stops the daemon at the end of a command; the process then exits even if a reconcile was abandoned. */
+export async function stopForExit(daemon: RunningDaemon): Promise<void> {
+  const { finished } = await daemon.stop();
+  // An abandoned reconcile may still hold a Kafka connection open: do not let it keep the process alive.
+  if (!finished) setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+}
+
 export const runCommand: Command = {
   summary: 'run the controller: follow the manifests (git or folder), converge, report drift (long-running)',
   usage: 'msk-gitops run --config FILE [--wait] [--once] [--log-format json|text]',
@@ -87,9 +94,7 @@ export const runCommand: Command = {
       return 0;
     } finally {
       signals.dispose();
-      const { finished } = await daemon.stop();
-      // An abandoned reconcile may still hold a Kafka connection open: do not let it keep the process alive.
-      if (!finished) setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+      await stopForExit(daemon);
     }
   },
 };

@@ -9,7 +9,7 @@ import { createLogger } from '../daemon/logger';
 import { renderRunText } from '../daemon/run-text';
 import { generatedPasswordsDir } from '../users/store';
 import { UsageError, UserFacingError, type Command } from './command';
-import { parseLogFormat, untilSignal } from './run';
+import { parseLogFormat, stopForExit, untilSignal } from './run';
 
 export const upCommand: Command = {
   summary: 'start the local Kafka, converge desired-state/ into it, then keep converging on every edit',
@@ -75,9 +75,7 @@ export const upCommand: Command = {
       return 0;
     } finally {
       signals.dispose();
-      const { finished } = await daemon.stop();
-      // An abandoned reconcile may still hold a Kafka connection open: do not let it keep the process alive.
-      if (!finished) setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+      await stopForExit(daemon);
     }
   },
 };
