@@ -61,7 +61,7 @@ describe("the users store on the admin's connections", () => {
       const one = [{ name: `${prefix}a`, mechanisms: ['SCRAM-SHA-512'] }];
       expect(await settled(one)).toEqual(one);
 
-      const removed = await store.apply(planUsers([], await mine(), settings), []);
+      const removed = await store.apply(planUsers([], await settled(one), settings), []);
       expect(removed.map((result) => [result.change.id, result.ok])).toEqual([[`user:${prefix}a`, true]]);
       expect(await settled([])).toEqual([]);
     } finally {
