@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 /**
  * One reconcile: load the manifests, observe the cluster, plan, and (when asked) apply and verify. The CLI (`plan`,
  * `apply`, `drift`) and the daemon both call reconcileOnce, so a scheduled run and a run by hand behave the same.
@@ -104,8 +105,9 @@ export async function reconcileOnce(req: ReconcileRequest): Promise<ReconcileOut
     const kafka = req.kafka ?? (await inStep('connect', () => createKafka(req.profile)));
     // One set of connections for the whole reconcile: the users store sends on the admin's.
     const { admin: connected, scram } = await inStep('connect', async () => adminWithScram(kafka));
-    await inStep('connect', () => connected.connect());
+    // Held before connecting: a connect that fails half-way may already have sockets open to some brokers.
     admin = connected;
+    await inStep('connect', () => connected.connect());
     const users = kinds.users ? createUserStore(req.profile, kafka, { scram }) : null;
 
     progress('observe', 'reading topics, configs, ACLs and users');
@@ -135,7 +137,7 @@ export async function reconcileOnce(req: ReconcileRequest): Promise<ReconcileOut
     const appliedIds = new Set(applied.filter((result) => result.ok).map((result) => result.change.id));
     const notYetSeen = (p: Plan): boolean => p.changes.some((change) => toApply(change) && appliedIds.has(change.id));
     for (let look = 1; look < VERIFY_LOOKS && notYetSeen(remaining); look += 1) {
-      await new Promise((done) => setTimeout(done, VERIFY_PAUSE_MS));
+      await setTimeout(VERIFY_PAUSE_MS);
       remaining = planChanges(desired, await inStep('verify', () => observe(connected, users)), { kinds });
     }
     const results = settleBatchFailures(applied, remaining);
