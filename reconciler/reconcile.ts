@@ -1,8 +1,8 @@
-import { setTimeout } from 'node:timers/promises';
 /**
  * One reconcile: load the manifests, observe the cluster, plan, and (when asked) apply and verify. The CLI (`plan`,
  * `apply`, `drift`) and the daemon both call reconcileOnce, so a scheduled run and a run by hand behave the same.
  */
+import { setTimeout } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import type { ConnectionProfile } from './connection/profile';
 import { createKafka } from './connection/kafka';
