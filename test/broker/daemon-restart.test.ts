@@ -5,8 +5,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka } from 'kafkajs';
@@ -16,7 +14,6 @@ import { reconcileOnce } from '../../reconciler/reconcile';
 import { loadDaemonConfig } from '../../reconciler/daemon/config';
 import { startDaemon, type RunningDaemon } from '../../reconciler/daemon/daemon';
 import { silentLogger } from '../../reconciler/daemon/logger';
-import type { SlackMessage } from '../../reconciler/notify/slack';
 import {
   adminConfig,
   layoutFor,
@@ -27,6 +24,7 @@ import {
   type LocalClusterLayout,
 } from '../../reconciler/localkafka/broker';
 import { uniquePrefix } from '../support/kafka';
+import { startSlackCapture, type SlackCapture } from '../support/slack-capture';
 
 // Two JVMs cold-starting twice on a loaded 2-core machine: 5–15 s each time.
 jest.setTimeout(120_000);
@@ -41,8 +39,7 @@ const writer = `User:${p}writer`;
 const root = mkdtempSync(path.join(tmpdir(), 'msk-gitops-daemon-restart-'));
 const remote = path.join(root, 'remote.git');
 const work = path.join(root, 'work');
-const slackMessages: SlackMessage[] = [];
-let slackServer: Server;
+let slack: SlackCapture;
 let layout: LocalClusterLayout;
 let daemon: RunningDaemon | undefined;
 
@@ -88,7 +85,7 @@ async function aclsOf(principal: string): Promise<number> {
 
 async function slackSince(): Promise<string[]> {
   await daemon?.slack?.flush();
-  return slackMessages.splice(0).map((m) => m.text);
+  return slack.messages.splice(0).map((m) => m.text);
 }
 
 function audit(): { revision: string; result: string; change: { id: string; kind: string; action: string } }[] {
@@ -103,16 +100,8 @@ async function metrics(): Promise<string> {
 }
 
 beforeAll(async () => {
-  slackServer = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      slackMessages.push(JSON.parse(body) as SlackMessage);
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => slackServer.listen(0, '127.0.0.1', resolve));
-  process.env.TEST_RESTART_SLACK_URL = `http://127.0.0.1:${(slackServer.address() as AddressInfo).port}/services/T0/B0/secret`;
+  slack = await startSlackCapture();
+  process.env.TEST_RESTART_SLACK_URL = slack.url;
 
   // A leftover from an aborted run would hold other resources: start from empty data.
   await stopLocalCluster({ portBase, wipe: true });
@@ -147,8 +136,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await daemon?.stop();
-  slackServer?.closeAllConnections();
-  slackServer?.close();
+  slack?.close();
   await stopLocalCluster({ portBase, wipe: true });
   rmSync(root, { recursive: true, force: true });
 });

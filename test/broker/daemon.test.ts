@@ -5,8 +5,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
@@ -16,9 +14,9 @@ import { reconcileOnce, type ReconcileRequest } from '../../reconciler/reconcile
 import { loadDaemonConfig, type DaemonConfig } from '../../reconciler/daemon/config';
 import { startDaemon, type RunningDaemon } from '../../reconciler/daemon/daemon';
 import { silentLogger } from '../../reconciler/daemon/logger';
-import type { SlackMessage } from '../../reconciler/notify/slack';
 import { githubSignature } from '../../reconciler/source/webhook';
 import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
+import { startSlackCapture, type SlackCapture } from '../support/slack-capture';
 
 jest.setTimeout(90_000);
 
@@ -29,8 +27,7 @@ const writer = `User:${p}writer`;
 const root = mkdtempSync(path.join(tmpdir(), 'msk-gitops-daemon-'));
 const remote = path.join(root, 'remote.git');
 const work = path.join(root, 'work');
-const slackMessages: SlackMessage[] = [];
-let slackServer: Server;
+let slack: SlackCapture;
 let kafka: Kafka;
 let admin: Admin;
 let configFile: string;
@@ -90,20 +87,12 @@ async function start(over: Partial<DaemonConfig> = {}, reconcile = reconcileOnce
 /** Slack messages received since the last call. */
 async function slackSince(daemon: RunningDaemon): Promise<string[]> {
   await daemon.slack?.flush();
-  return slackMessages.splice(0).map((m) => m.text);
+  return slack.messages.splice(0).map((m) => m.text);
 }
 
 beforeAll(async () => {
-  slackServer = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      slackMessages.push(JSON.parse(body) as SlackMessage);
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => slackServer.listen(0, '127.0.0.1', resolve));
-  process.env.TEST_SLACK_URL = `http://127.0.0.1:${(slackServer.address() as AddressInfo).port}/services/T0/B0/secret`;
+  slack = await startSlackCapture();
+  process.env.TEST_SLACK_URL = slack.url;
   process.env.TEST_WEBHOOK_SECRET = 'hook-secret';
 
   execFileSync('git', ['init', '-q', '--bare', '--initial-branch=main', remote]);
@@ -138,8 +127,7 @@ afterAll(async () => {
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   await admin.deleteAcls({ filters: [aclFilter(reader), aclFilter(writer)] }).catch(() => undefined);
   await admin.disconnect();
-  slackServer.closeAllConnections();
-  slackServer.close();
+  slack.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -180,7 +168,7 @@ describe('msk-gitops run (controller)', () => {
     expect(status.badCommit?.problems.join('\n')).toMatch(/^acls\.yaml:8:\d+: .*Reed/m);
     expect(await aclsOf(reader)).toBe(1);
     expect(await aclsOf(writer)).toBe(0);
-    const sent = slackMessages.slice();
+    const sent = slack.messages.slice();
     expect(await slackSince(daemon)).toEqual([
       `commit ${bad.slice(0, 12)} has invalid manifests; the cluster keeps the last good state`,
     ]);
@@ -292,7 +280,7 @@ describe('msk-gitops run (controller)', () => {
     await daemon.trigger('schedule');
     expect(await aclsOf(writer)).toBe(0);
     expect(daemon.controller.status().drift).toEqual([expect.objectContaining({ kind: 'acl', action: 'create' })]);
-    const sent = slackMessages.slice();
+    const sent = slack.messages.slice();
     expect(await slackSince(daemon)).toEqual([
       expect.stringMatching(/^drift on .*: 1 change detected, not changed \(commit /),
     ]);

@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import type { Change } from '../../reconciler/model/schema';
+import { SettingsSchema } from '../../reconciler/model/schema';
 import { ANY_ACL_FILTER } from '../../reconciler/observe/acl-codec';
+import { planUsers } from '../../reconciler/plan/users';
 import { reconcileOnce } from '../../reconciler/reconcile';
 import { localGeneratedPasswords } from '../../reconciler/users/passwords';
 import { createUserStore } from '../../reconciler/users/store';
@@ -34,17 +35,9 @@ async function removeSeed(): Promise<void> {
   );
   if (filters.length) await admin.deleteAcls({ filters });
   const store = createUserStore(testProfile(), kafka, { generatedPasswordsDir: secretsDir });
-  const deletions: Change[] = ((await store.list()) ?? [])
-    .filter((user) => USERS.includes(user.name))
-    .map((user) => ({
-      id: `user:${user.name}`,
-      action: 'delete',
-      kind: 'user',
-      resource: user.name,
-      before: { mechanisms: user.mechanisms },
-      after: null,
-      verdict: { status: 'ok' },
-    }));
+  // The planner's own deletions, with the seed's users in scope and deletions on.
+  const settings = SettingsSchema.parse({ scope: { users: USERS }, deletions: { users: true } });
+  const deletions = planUsers([], await store.list(), settings);
   if (deletions.length) await store.apply(deletions, []);
 }
 
