@@ -3,8 +3,7 @@
  * shared broker), which is stopped (data kept) while a commit adding an ACL is pushed, then started again. The
  * controller must report the failure once, recover, and apply the change exactly once.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka } from 'kafkajs';
@@ -24,6 +23,7 @@ import {
   type LocalClusterLayout,
 } from '../../reconciler/localkafka/broker';
 import { uniquePrefix } from '../support/kafka';
+import { createManifestsRemote, type ManifestsRemote } from '../support/git-remote';
 import { startSlackCapture, type SlackCapture } from '../support/slack-capture';
 
 // Two JVMs cold-starting twice on a loaded 2-core machine: 5–15 s each time.
@@ -37,26 +37,10 @@ const topic = `${p}orders`;
 const reader = `User:${p}reader`;
 const writer = `User:${p}writer`;
 const root = mkdtempSync(path.join(tmpdir(), 'msk-gitops-daemon-restart-'));
-const remote = path.join(root, 'remote.git');
-const work = path.join(root, 'work');
+let repo: ManifestsRemote;
 let slack: SlackCapture;
 let layout: LocalClusterLayout;
 let daemon: RunningDaemon | undefined;
-
-function git(...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
-    cwd: work,
-    encoding: 'utf8',
-  }).trim();
-}
-
-function commit(files: Record<string, string>, message: string): string {
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(work, 'manifests', name), text);
-  git('add', '-A');
-  git('commit', '-q', '-m', message);
-  git('push', '-q', 'origin', 'HEAD:main');
-  return git('rev-parse', 'HEAD');
-}
 
 const settings = `scope:\n  topics: ["${p}*"]\n  principals: ["User:${p}*"]\n  users: ["${p}*"]\ndeletions:\n  acls: true\n`;
 const topics = `topics:\n  ${topic}: {partitions: 1, replicationFactor: 2}\n`;
@@ -107,15 +91,13 @@ beforeAll(async () => {
   await stopLocalCluster({ portBase, wipe: true });
   ({ layout } = await startLocalCluster({ portBase, log }));
 
-  execFileSync('git', ['init', '-q', '--bare', '--initial-branch=main', remote]);
-  execFileSync('git', ['clone', '-q', remote, work], { stdio: 'ignore' });
-  mkdirSync(path.join(work, 'manifests'));
+  repo = createManifestsRemote(root);
   const configFile = path.join(root, 'config.json');
   writeFileSync(
     configFile,
     JSON.stringify({
       connection: localAdminProfile(layoutFor(portBase)),
-      source: { git: { url: remote, branch: 'main', path: 'manifests', checkoutDir: 'checkout' } },
+      source: { git: { url: repo.remote, branch: 'main', path: 'manifests', checkoutDir: 'checkout' } },
       slack: { webhookUrlRef: { env: 'TEST_RESTART_SLACK_URL' }, reminderMinutes: 60 },
       http: { port: 0 },
       auditLog: 'audit.jsonl',
@@ -143,7 +125,7 @@ afterAll(async () => {
 
 it('survives a real broker stop and restart: reports once, recovers, applies the pushed ACL exactly once', async () => {
   const running = daemon!;
-  const first = commit(
+  const first = repo.commit(
     { 'settings.yaml': settings, 'topics.yaml': topics, 'acls.yaml': `acls:\n${acl(reader)}` },
     'one',
   );
@@ -157,7 +139,7 @@ it('survives a real broker stop and restart: reports once, recovers, applies the
 
   // The outage: both brokers stopped, their data kept; the commit lands while they are down.
   expect(await stopLocalCluster({ portBase })).toHaveLength(2);
-  const added = commit({ 'acls.yaml': `acls:\n${acl(reader)}${acl(writer)}` }, 'writer may read');
+  const added = repo.commit({ 'acls.yaml': `acls:\n${acl(reader)}${acl(writer)}` }, 'writer may read');
   // Each failed run takes ~10 s: kafkajs retries its connect before giving up.
   await running.trigger('schedule');
   await running.trigger('schedule');

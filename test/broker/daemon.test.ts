@@ -3,8 +3,7 @@
  * cluster, a local HTTP server is Slack. Every name starts with this suite's unique prefix and the manifests'
  * scope covers only that prefix, so the suite shares the broker with others safely.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
@@ -16,6 +15,7 @@ import { startDaemon, type RunningDaemon } from '../../reconciler/daemon/daemon'
 import { silentLogger } from '../../reconciler/daemon/logger';
 import { githubSignature } from '../../reconciler/source/webhook';
 import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
+import { createManifestsRemote, type ManifestsRemote } from '../support/git-remote';
 import { startSlackCapture, type SlackCapture } from '../support/slack-capture';
 
 jest.setTimeout(90_000);
@@ -25,31 +25,11 @@ const topic = `${p}orders`;
 const reader = `User:${p}reader`;
 const writer = `User:${p}writer`;
 const root = mkdtempSync(path.join(tmpdir(), 'msk-gitops-daemon-'));
-const remote = path.join(root, 'remote.git');
-const work = path.join(root, 'work');
+let repo: ManifestsRemote;
 let slack: SlackCapture;
 let kafka: Kafka;
 let admin: Admin;
 let configFile: string;
-
-function git(...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
-    cwd: work,
-    encoding: 'utf8',
-  }).trim();
-}
-
-function commit(files: Record<string, string | null>, message: string): string {
-  for (const [name, text] of Object.entries(files)) {
-    const file = path.join(work, 'manifests', name);
-    if (text === null) rmSync(file, { force: true });
-    else writeFileSync(file, text);
-  }
-  git('add', '-A');
-  git('commit', '-q', '-m', message);
-  git('push', '-q', 'origin', 'HEAD:main');
-  return git('rev-parse', 'HEAD');
-}
 
 const settings = `scope:\n  topics: ["${p}*"]\n  principals: ["User:${p}*"]\n  users: ["${p}*"]\ndeletions:\n  acls: true\n`;
 const topics = `topics:\n  ${topic}: {partitions: 1, replicationFactor: 2}\n`;
@@ -95,10 +75,7 @@ beforeAll(async () => {
   process.env.TEST_SLACK_URL = slack.url;
   process.env.TEST_WEBHOOK_SECRET = 'hook-secret';
 
-  execFileSync('git', ['init', '-q', '--bare', '--initial-branch=main', remote]);
-  execFileSync('git', ['clone', '-q', remote, work], { stdio: 'ignore' });
-  mkdirSync(path.join(work, 'manifests'));
-  writeFileSync(path.join(work, 'README.md'), 'manifests live in manifests/\n');
+  repo = createManifestsRemote(root);
 
   configFile = path.join(root, 'config.json');
   writeFileSync(
@@ -106,7 +83,7 @@ beforeAll(async () => {
     JSON.stringify(
       {
         connection: testProfile(),
-        source: { git: { url: remote, branch: 'main', path: 'manifests', checkoutDir: 'checkout' } },
+        source: { git: { url: repo.remote, branch: 'main', path: 'manifests', checkoutDir: 'checkout' } },
         slack: { webhookUrlRef: { env: 'TEST_SLACK_URL' }, reminderMinutes: 60 },
         http: { port: 0 },
         webhook: { secretRef: { env: 'TEST_WEBHOOK_SECRET' } },
@@ -137,13 +114,13 @@ describe('msk-gitops run (controller)', () => {
   afterAll(() => daemon?.stop());
 
   it('converges the first commit, then a pushed commit that adds an ACL (webhook-triggered)', async () => {
-    const c1 = commit({ 'settings.yaml': settings, 'topics.yaml': topics }, 'topic');
+    const c1 = repo.commit({ 'settings.yaml': settings, 'topics.yaml': topics }, 'topic');
     daemon = await start();
     await daemon.trigger('start');
     expect(daemon.controller.status()).toMatchObject({ convergedRevision: c1, lastReconcile: { status: 'converged' } });
     expect(await slackSince(daemon)).toEqual([`applied commit ${c1.slice(0, 12)}: 1 change`]);
 
-    const c2 = commit({ 'acls.yaml': `acls:\n${acl(reader)}` }, 'reader may read');
+    const c2 = repo.commit({ 'acls.yaml': `acls:\n${acl(reader)}` }, 'reader may read');
     const body = JSON.stringify({ ref: 'refs/heads/main', after: c2 });
     const response = await fetch(`http://127.0.0.1:${daemon.http!.port}/webhook/github`, {
       method: 'POST',
@@ -160,7 +137,7 @@ describe('msk-gitops run (controller)', () => {
   });
 
   it('refuses a bad commit, reports it once with file:line:column and the commit, keeps the last good state', async () => {
-    const bad = commit({ 'acls.yaml': `acls:\n${acl(reader)}${acl(writer).replace('[Read]', '[Reed]')}` }, 'typo');
+    const bad = repo.commit({ 'acls.yaml': `acls:\n${acl(reader)}${acl(writer).replace('[Read]', '[Reed]')}` }, 'typo');
     await daemon.trigger('schedule');
     await daemon.trigger('schedule');
     const status = daemon.controller.status();
@@ -187,7 +164,7 @@ describe('msk-gitops run (controller)', () => {
       expect.stringMatching(new RegExp(`^drift on .*: 1 change healed \\(commit ${good.slice(0, 12)}\\)$`)),
     ]);
 
-    const fixed = commit({ 'acls.yaml': `acls:\n${acl(reader)}` }, 'revert typo');
+    const fixed = repo.commit({ 'acls.yaml': `acls:\n${acl(reader)}` }, 'revert typo');
     await daemon.trigger('schedule');
     expect(daemon.controller.status()).toMatchObject({ convergedRevision: fixed, badCommit: null });
     expect(await slackSince(daemon)).toEqual([`commit ${fixed.slice(0, 12)} is valid again (was ${bad.slice(0, 12)})`]);
@@ -204,7 +181,7 @@ describe('msk-gitops run (controller)', () => {
   });
 
   it('keeps the last good state and reports once when the git remote is unreachable', async () => {
-    renameSync(remote, `${remote}.away`);
+    renameSync(repo.remote, `${repo.remote}.away`);
     try {
       await daemon.trigger('schedule');
       await daemon.trigger('schedule');
@@ -217,7 +194,7 @@ describe('msk-gitops run (controller)', () => {
       expect(sent).toHaveLength(1);
       expect(sent[0]).toMatch(/^msk-gitops cannot fetch the manifests: .*The cluster keeps the last good state\.$/);
     } finally {
-      renameSync(`${remote}.away`, remote);
+      renameSync(`${repo.remote}.away`, repo.remote);
     }
     await daemon.trigger('schedule');
     expect(daemon.controller.status().sourceError).toBeNull();
@@ -234,7 +211,7 @@ describe('msk-gitops run (controller)', () => {
     const closed = { ...testProfile(), bootstrapServers: ['127.0.0.1:1'] };
     const flaky = (req: ReconcileRequest) => reconcileOnce(down ? { ...req, profile: closed } : req);
     daemon = await start({}, flaky);
-    const added = commit({ 'acls.yaml': `acls:\n${acl(reader)}${acl(writer)}` }, 'writer may read');
+    const added = repo.commit({ 'acls.yaml': `acls:\n${acl(reader)}${acl(writer)}` }, 'writer may read');
     await daemon.trigger('start');
     expect(daemon.controller.status()).toMatchObject({ connected: false, lastReconcile: { status: 'failed' } });
     expect((await fetch(`http://127.0.0.1:${daemon.http!.port}/readyz`)).status).toBe(503);
