@@ -61,7 +61,7 @@ export class KafkaCluster extends Construct {
         clientSubnets: props.subnetIds,
         securityGroups: [props.securityGroupId],
         storageInfo: { ebsStorageInfo: { volumeSize: props.kafka.volumeSizeGiB } },
-        // MSK refuses SERVICE_PROVIDED_EIPS on create: deploy once with it off, then turn it on (see README.md, Deploy to AWS).
+        // MSK refuses SERVICE_PROVIDED_EIPS on create: deploy once with it off, then turn it on (see docs/deploy-aws.md).
         connectivityInfo: { publicAccess: { type: props.publicAccess ? 'SERVICE_PROVIDED_EIPS' : 'DISABLED' } },
       },
       clientAuthentication: { unauthenticated: false, sasl: { scram: true, iam: true } },

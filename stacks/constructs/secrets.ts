@@ -1,6 +1,6 @@
 /**
  * The reconciler's own secrets. Only the containers are declared: values are put with the AWS CLI (see
- * README.md, Deploy to AWS), so no secret value is ever in terraform state. The per-user AmazonMSK_* SCRAM secrets are not here:
+ * docs/deploy-aws.md), so no secret value is ever in terraform state. The per-user AmazonMSK_* SCRAM secrets are not here:
  * the reconciler creates, fills and associates them from the manifests, and the jumper's role is granted exactly that.
  */
 import { Construct } from 'constructs';

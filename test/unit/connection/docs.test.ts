@@ -1,11 +1,11 @@
-/** The IAM actions table in README.md is the list the stack grants: they cannot drift apart. */
+/** The IAM actions table in docs/connections.md is the list the stack grants: they cannot drift apart. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RECONCILER_IAM_ACTIONS } from '../../../reconciler/connection/iam-actions';
 
-describe('README.md', () => {
-  const doc = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('## The IAM actions the reconciler needs'), doc.indexOf('## What is tested'));
+describe('docs/connections.md', () => {
+  const doc = readFileSync(path.join(__dirname, '../../../docs/connections.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('# The IAM actions the reconciler needs'), doc.indexOf('# What is tested'));
 
   it('lists exactly RECONCILER_IAM_ACTIONS in its actions table, under the right resource', () => {
     const rows = section.split('\n').filter((line) => /^\|.*`kafka-cluster:/.test(line));
