@@ -8,6 +8,7 @@
  */
 import type { Change } from '../model/schema';
 import type { ReconcileOutcome } from '../reconcile';
+import type { SignatureVerdict } from '../source/signatures';
 
 export interface DriftItem {
   id: string;
@@ -29,7 +30,10 @@ export type Notice =
   | { type: 'drift'; revision: string | null; healed: boolean; items: DriftItem[]; reminder: boolean }
   | { type: 'drift-resolved'; revision: string | null; items: DriftItem[] }
   | { type: 'failure'; revision: string | null; step: string; message: string }
-  | { type: 'recovered'; revision: string | null; step: string };
+  | { type: 'recovered'; revision: string | null; step: string }
+  /** The head's signature does not verify; `appliedRevision` is the verified commit the cluster keeps (or null). */
+  | { type: 'unverified-commit'; revision: string; reason: string; key: string | null; appliedRevision: string | null }
+  | { type: 'commit-verified'; revision: string; signer: string | null; refusedRevision: string };
 
 export interface Memory {
   /** The last revision whose manifests were valid and reconciled (the cluster is at or converging to it). */
@@ -43,6 +47,8 @@ export interface Memory {
   /** The failure last reported (step + message), so a broker down for an hour is one message, not sixty. */
   failure: { step: string; key: string } | null;
   consecutiveFailures: number;
+  /** The refused (unsigned or untrusted) head last reported, so it is reported once. */
+  unverified: { revision: string } | null;
 }
 
 export const initialMemory: Memory = {
@@ -52,6 +58,7 @@ export const initialMemory: Memory = {
   healed: null,
   failure: null,
   consecutiveFailures: 0,
+  unverified: null,
 };
 
 export interface AssessInput {
@@ -170,6 +177,33 @@ export function assess(memory: Memory, input: AssessInput): { memory: Memory; no
     next = { ...next, drift: null };
   }
   return { memory: next, notices };
+}
+
+/** A refused head is reported once; the first verified head after it is reported as the end of the refusal. */
+export function assessSignature(
+  memory: Memory,
+  verdict: SignatureVerdict,
+  appliedRevision: string | null,
+): { memory: Memory; notices: Notice[] } {
+  if (!verdict.verified) {
+    if (memory.unverified?.revision === verdict.revision) return { memory, notices: [] };
+    const notice: Notice = {
+      type: 'unverified-commit',
+      revision: verdict.revision,
+      reason: verdict.reason ?? 'the signature does not verify',
+      key: verdict.key,
+      appliedRevision,
+    };
+    return { memory: { ...memory, unverified: { revision: verdict.revision } }, notices: [notice] };
+  }
+  if (!memory.unverified) return { memory, notices: [] };
+  const notice: Notice = {
+    type: 'commit-verified',
+    revision: verdict.revision,
+    signer: verdict.signer,
+    refusedRevision: memory.unverified.revision,
+  };
+  return { memory: { ...memory, unverified: null }, notices: [notice] };
 }
 
 /** Delay before retrying after `failures` consecutive failures: doubling from `initialMs`, capped at `maxMs`. */

@@ -17,6 +17,15 @@ export interface AuditEntry {
   error?: string;
 }
 
+/** A head commit refused for its signature, or the verified commit that ended the refusal. */
+export interface AuditSignatureEvent {
+  time: string;
+  revision: string;
+  event: 'commit-refused' | 'commit-verified';
+  /** Why it was refused, or who signed the verified commit. */
+  detail: string;
+}
+
 export function auditEntries(report: RunReport, time: string): AuditEntry[] {
   return report.outcome.results.map((result) => ({
     time,
@@ -40,7 +49,7 @@ export class AuditLog {
     mkdirSync(path.dirname(file), { recursive: true });
   }
 
-  append(entries: AuditEntry[]): void {
+  append(entries: (AuditEntry | AuditSignatureEvent)[]): void {
     if (entries.length === 0) return;
     const fd = openSync(this.file, 'a', 0o640);
     try {

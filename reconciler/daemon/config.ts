@@ -3,7 +3,7 @@
  * to do per resource kind, where to report. JSON or YAML, validated by zod; every error names its place in the file
  * (`config.json:4:7: source.git.url: ...`) or the missing setting by its dotted name, all errors at once.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
@@ -24,6 +24,20 @@ const GitAuthSchema = z
   .strict()
   .refine((auth) => !(auth.tokenRef && auth.sshKeyRef), { message: 'set either tokenRef or sshKeyRef, not both' });
 
+const VerifySchema = z
+  .object({
+    /** SSH keys allowed to sign, in ssh-keygen's allowed-signers format (`email ssh-ed25519 AAAA…`). */
+    allowedSignersFile: z.string().min(1).optional(),
+    /** Armored GPG public keys whose signatures are trusted. */
+    gpgPublicKeyFiles: z.array(z.string().min(1)).min(1).optional(),
+    /** When set, the committer's email must also be one of these. */
+    committerEmails: z.array(z.email()).min(1).optional(),
+  })
+  .strict()
+  .refine((verify) => verify.allowedSignersFile || verify.gpgPublicKeyFiles, {
+    message: 'set allowedSignersFile, gpgPublicKeyFiles, or both',
+  });
+
 export const GitSourceSchema = z
   .object({
     url: z.string().min(1),
@@ -37,6 +51,8 @@ export const GitSourceSchema = z
       .default('* * * * *')
       .refine((expr) => cron.validate(expr), { message: 'not a valid cron expression' }),
     checkoutDir: z.string().default('/var/lib/msk-gitops/checkout'),
+    /** Apply only commits whose signature verifies against these signers (and, if listed, committer emails). */
+    verify: VerifySchema.optional(),
   })
   .strict();
 export type GitSourceConfig = z.infer<typeof GitSourceSchema>;
@@ -114,7 +130,16 @@ function resolvePaths(config: DaemonConfig, baseDir: string): DaemonConfig {
     auditLog: abs(config.auditLog),
     lockFile: abs(config.lockFile),
     source: {
-      git: config.source.git && { ...config.source.git, checkoutDir: abs(config.source.git.checkoutDir) },
+      git: config.source.git && {
+        ...config.source.git,
+        checkoutDir: abs(config.source.git.checkoutDir),
+        verify: config.source.git.verify && {
+          ...config.source.git.verify,
+          allowedSignersFile:
+            config.source.git.verify.allowedSignersFile && abs(config.source.git.verify.allowedSignersFile),
+          gpgPublicKeyFiles: config.source.git.verify.gpgPublicKeyFiles?.map(abs),
+        },
+      },
       local: config.source.local && { ...config.source.local, dir: abs(config.source.local.dir) },
     },
   };
@@ -142,7 +167,33 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
     });
     throw new ConfigError(problems);
   }
-  return resolvePaths(result.data, path.dirname(path.resolve(file)));
+  const config = resolvePaths(result.data, path.dirname(path.resolve(file)));
+  const missing = unreadableFiles(config).map(({ route, file: named, code }) => {
+    const { node } = deepestNodeOn(doc, route);
+    const at = node?.range ? where(node.range[0]) : file;
+    return `${at}: ${route.join('.')}: cannot read ${named} (${code})`;
+  });
+  if (missing.length > 0) throw new ConfigError(missing);
+  return config;
+}
+
+/** Files the config names that must be there before the controller starts (a missing signer file is not "trust all"). */
+function unreadableFiles(config: DaemonConfig): { route: (string | number)[]; file: string; code: string }[] {
+  const verify = config.source.git?.verify;
+  const named: { route: (string | number)[]; file: string }[] = [];
+  if (verify?.allowedSignersFile)
+    named.push({ route: ['source', 'git', 'verify', 'allowedSignersFile'], file: verify.allowedSignersFile });
+  verify?.gpgPublicKeyFiles?.forEach((file, i) =>
+    named.push({ route: ['source', 'git', 'verify', 'gpgPublicKeyFiles', i], file }),
+  );
+  return named.flatMap(({ route, file }) => {
+    try {
+      accessSync(file, constants.R_OK);
+      return [];
+    } catch (error) {
+      return [{ route, file, code: (error as NodeJS.ErrnoException).code ?? 'error' }];
+    }
+  });
 }
 
 export function loadDaemonConfig(file: string): DaemonConfig {

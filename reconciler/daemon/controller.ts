@@ -8,6 +8,7 @@
 import type { Logger } from './logger';
 import {
   assess,
+  assessSignature,
   backoffMs,
   driftItem,
   initialMemory,
@@ -18,12 +19,18 @@ import {
 } from './assess';
 import type { KindMode, ReconcileOutcome, ReconcileRequest } from '../reconcile';
 import type { ConnectionProfile } from '../connection/profile';
+import { NoVerifiedCommitError, type SignatureVerdict } from '../source/signatures';
 
 export interface SourceSnapshot {
   /** The manifests folder to reconcile. */
   dir: string;
   /** The commit (git) or null (a local folder has no revision). */
   revision: string | null;
+  /**
+   * The branch head's signature verdict, when the source verifies commits. A refused head is not what `dir` holds:
+   * `dir` and `revision` are then the newest verified commit's.
+   */
+  signature?: SignatureVerdict;
 }
 
 export interface Source {
@@ -108,6 +115,8 @@ export interface ControllerStatus {
   sourceError: { at: string; message: string } | null;
   consecutiveFailures: number;
   nextRetryAt: string | null;
+  /** The head's signature verdict (null when the source does not verify commits). */
+  signature: (SignatureVerdict & { at: string; appliedRevision: string | null }) | null;
 }
 
 export class Controller {
@@ -128,6 +137,7 @@ export class Controller {
     lastError: null,
     sourceError: null,
     nextRetryAt: null,
+    signature: null,
   };
 
   constructor(private readonly options: ControllerOptions) {
@@ -195,6 +205,14 @@ export class Controller {
       if (this.state.sourceError) this.options.sinks?.onSourceRecovered?.(snapshot.revision);
       this.state.sourceError = null;
     } catch (error) {
+      if (error instanceof NoVerifiedCommitError) {
+        // Fetched fine, but nothing in reach is trusted: apply nothing, heal nothing, say why once.
+        if (this.state.sourceError) this.options.sinks?.onSourceRecovered?.(error.head.revision);
+        this.state.sourceError = null;
+        this.state.headRevision = error.head.revision;
+        this.judgeSignature(error.head, null);
+        return;
+      }
       const message = error instanceof Error ? error.message : String(error);
       const firstTime = this.state.sourceError?.message !== message;
       this.state.sourceError = { at: new Date(startedAt).toISOString(), message };
@@ -210,7 +228,8 @@ export class Controller {
         error: message,
       });
     }
-    this.state.headRevision = snapshot.revision;
+    this.state.headRevision = snapshot.signature?.revision ?? snapshot.revision;
+    if (snapshot.signature) this.judgeSignature(snapshot.signature, snapshot.revision);
     const outcome = await this.reconcileSnapshot(trigger, snapshot, startedAt, false);
     const good = this.memory.convergedRevision;
     if (
@@ -321,6 +340,19 @@ export class Controller {
     if (bad && bad.type === 'invalid-commit') this.state.badCommit = { revision: bad.revision, problems: bad.problems };
   }
 
+  private judgeSignature(verdict: SignatureVerdict, appliedRevision: string | null): void {
+    const { memory, notices } = assessSignature(this.memory, verdict, appliedRevision);
+    this.memory = memory;
+    this.state.signature = { ...verdict, at: new Date(this.timers.now()).toISOString(), appliedRevision };
+    if (!verdict.verified)
+      this.options.logger.warn('head commit refused: its signature does not verify', {
+        revision: verdict.revision,
+        reason: verdict.reason,
+        applying: appliedRevision,
+      });
+    for (const notice of notices) this.options.sinks?.notify?.(notice);
+  }
+
   private scheduleRetry(failures: number): void {
     if (this.stopped || !this.options.retry) return;
     const delay = backoffMs(failures, this.options.retry.initialMs, this.options.retry.maxMs);
@@ -367,6 +399,7 @@ export class Controller {
       sourceError: s.sourceError,
       consecutiveFailures: this.memory.consecutiveFailures,
       nextRetryAt: s.nextRetryAt,
+      signature: s.signature,
     };
   }
 }

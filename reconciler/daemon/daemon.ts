@@ -84,7 +84,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (git) {
       const token = git.auth.tokenRef ? await resolveSecret(git.auth.tokenRef, env) : undefined;
       const sshKey = git.auth.sshKeyRef ? await resolveSecret(git.auth.sshKeyRef, env) : undefined;
-      source = new GitSource(git, { token, sshKey, username: git.auth.username });
+      const gitSource = new GitSource(git, { token, sshKey, username: git.auth.username });
+      try {
+        await gitSource.prepare();
+      } catch (error) {
+        throw new Error(`source.git.verify: ${errorText(error)}`);
+      }
+      source = gitSource;
     } else if (config.source.local) {
       source = new LocalSource(config.source.local.dir);
     } else {
@@ -116,7 +122,25 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       reminderMs: (config.slack?.reminderMinutes ?? 240) * 60_000,
       retry: config.retry,
       sinks: {
-        notify: (notice) => slack?.notify(notice),
+        notify: (notice) => {
+          if (notice.type === 'unverified-commit' || notice.type === 'commit-verified') {
+            const refused = notice.type === 'unverified-commit';
+            metrics.observeSignature(!refused, refused);
+            try {
+              audit?.append([
+                {
+                  time: new Date().toISOString(),
+                  revision: notice.revision,
+                  event: refused ? 'commit-refused' : 'commit-verified',
+                  detail: refused ? notice.reason : `signed by ${notice.signer ?? 'an allowed signer'}`,
+                },
+              ]);
+            } catch (error) {
+              logger.error('audit log write failed', { file: config.auditLog, error: errorText(error) });
+            }
+          }
+          slack?.notify(notice);
+        },
         onSourceError: (message, firstTime) => {
           metrics.observeError('source');
           if (firstTime) {
@@ -157,7 +181,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         },
         onRun: async (report) => {
           const { outcome } = report;
-          metrics.observeRun(report, controller.status().drift.length);
+          const status = controller.status();
+          metrics.observeRun(report, status.drift.length);
+          if (status.signature) metrics.observeSignature(status.signature.verified, false);
           if (audit && outcome.results.length > 0) {
             try {
               audit.append(auditEntries(report, new Date().toISOString()));

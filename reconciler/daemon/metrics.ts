@@ -36,6 +36,9 @@ export class Metrics {
   private durationCount = 0;
   private driftChanges = 0;
   private lastSuccess = 0;
+  private refusedCommits = 0;
+  /** 1 when the head's signature verifies, 0 when it is refused, null when commits are not verified. */
+  private headVerified: number | null = null;
 
   observeRun(report: RunReport, driftChanges: number): void {
     const { outcome } = report;
@@ -55,6 +58,12 @@ export class Metrics {
       this.driftChanges = driftChanges;
       this.lastSuccess = (report.startedAt + outcome.durationMs) / 1000;
     }
+  }
+
+  /** A head refused for its signature (counted once per commit, as it is reported), or a verified head. */
+  observeSignature(verified: boolean, newlyRefused: boolean): void {
+    this.headVerified = verified ? 1 : 0;
+    if (newlyRefused) this.refusedCommits++;
   }
 
   observeError(step: string): void {
@@ -87,6 +96,16 @@ export class Metrics {
       '# HELP msk_gitops_last_success_timestamp_seconds When the last good reconcile finished.',
       '# TYPE msk_gitops_last_success_timestamp_seconds gauge',
       `msk_gitops_last_success_timestamp_seconds ${this.lastSuccess}`,
+      ...(this.headVerified === null
+        ? []
+        : [
+            '# HELP msk_gitops_head_signature_verified 1 when the branch head is signed by an allowed signer, else 0.',
+            '# TYPE msk_gitops_head_signature_verified gauge',
+            `msk_gitops_head_signature_verified ${this.headVerified}`,
+            '# HELP msk_gitops_unverified_commits_total Head commits refused because their signature does not verify.',
+            '# TYPE msk_gitops_unverified_commits_total counter',
+            `msk_gitops_unverified_commits_total ${this.refusedCommits}`,
+          ]),
       '',
     ].join('\n');
   }

@@ -210,6 +210,37 @@ export function slackMessage(notice: Notice, context: SlackContext): SlackMessag
           footer(context),
         ],
       };
+    case 'unverified-commit':
+      return {
+        text: `commit ${short(notice.revision)} is not applied: ${notice.reason}; the cluster keeps ${notice.appliedRevision ? `verified commit ${short(notice.appliedRevision)}` : 'its state (no verified commit yet)'}`,
+        blocks: [
+          header(':lock: Unverified commit — not applied'),
+          fields([
+            ['Commit', commit],
+            [
+              'Cluster',
+              notice.appliedRevision
+                ? `kept at verified commit \`${short(notice.appliedRevision)}\` (drift is still healed)`
+                : 'unchanged: no verified commit to apply',
+            ],
+          ]),
+          { type: 'section', text: { type: 'mrkdwn', text: escape(notice.reason) } },
+          footer(context),
+        ],
+      };
+    case 'commit-verified':
+      return {
+        text: `commit ${short(notice.revision)} is verified${notice.signer ? ` (signed by ${notice.signer})` : ''}; applying again (was refusing ${short(notice.refusedRevision)})`,
+        blocks: [
+          header(':white_check_mark: Verified commit — applying again'),
+          fields([
+            ['Commit', commit],
+            ['Signed by', escape(notice.signer ?? 'unknown')],
+            ['Refused before', `\`${short(notice.refusedRevision)}\``],
+          ]),
+          footer(context),
+        ],
+      };
     case 'recovered':
       return {
         text: `reconcile recovered (${notice.step} works again)`,

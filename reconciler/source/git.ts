@@ -12,6 +12,7 @@ import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitSourceConfig } from '../daemon/config';
 import type { Source, SourceSnapshot } from '../daemon/controller';
+import { CommitVerifier, NoVerifiedCommitError } from './signatures';
 
 export interface GitCredentials {
   token?: string;
@@ -74,6 +75,7 @@ export function gitEnvironment(
 export class GitSource implements Source {
   private last: SourceSnapshot | null = null;
   private readonly keyFile: string | null;
+  private readonly verifier: CommitVerifier | null;
 
   constructor(
     private readonly config: GitSourceConfig,
@@ -89,6 +91,14 @@ export class GitSource implements Source {
       });
       chmodSync(this.keyFile, 0o600);
     }
+    this.verifier = config.verify
+      ? new CommitVerifier(config.verify, secretsDir, gitEnvironment({}, null, '/dev/null'))
+      : null;
+  }
+
+  /** Checks what can be checked before the first fetch (the GPG keys import), so a bad key file stops the start. */
+  async prepare(): Promise<void> {
+    await this.verifier?.prepare();
   }
 
   private git(baseDir?: string): SimpleGit {
@@ -112,8 +122,8 @@ export class GitSource implements Source {
    * The manifests at an earlier commit, in a second worktree next to the checkout (`<checkoutDir>.last-good`), so the
    * controller can keep healing drift against the last good commit while the head is bad.
    */
-  async snapshotAt(revision: string): Promise<SourceSnapshot> {
-    const goodDir = `${this.config.checkoutDir.replace(/\/+$/, '')}.last-good`;
+  async snapshotAt(revision: string, worktree = 'last-good'): Promise<SourceSnapshot> {
+    const goodDir = `${this.config.checkoutDir.replace(/\/+$/, '')}.${worktree}`;
     const fresh = async () => {
       rmSync(goodDir, { recursive: true, force: true });
       const git = this.git(this.config.checkoutDir);
@@ -137,6 +147,19 @@ export class GitSource implements Source {
       });
     }
     return { dir: path.resolve(goodDir, this.config.path), revision };
+  }
+
+  /**
+   * The head when its signature verifies; otherwise the newest verified commit before it (in its own worktree,
+   * `<checkoutDir>.verified`), carrying the head's verdict so the controller can report the refusal.
+   */
+  private async verified(head: string): Promise<SourceSnapshot> {
+    const verifier = this.verifier!;
+    const verdict = await verifier.verify(this.config.checkoutDir, head);
+    if (verdict.verified) return { ...this.snapshot(head), signature: verdict };
+    const trusted = await verifier.lastVerified(this.config.checkoutDir, head);
+    if (!trusted) throw new NoVerifiedCommitError(verdict);
+    return { ...(await this.snapshotAt(trusted.revision, 'verified')), signature: verdict };
   }
 
   async sync(): Promise<SourceSnapshot> {
@@ -166,9 +189,10 @@ export class GitSource implements Source {
       if (!existsSync(path.resolve(checkoutDir, this.config.path))) {
         throw new Error(`commit ${revision.slice(0, 12)} has no folder "${this.config.path}"`);
       }
-      this.last = this.snapshot(revision);
+      this.last = this.verifier ? await this.verified(revision) : this.snapshot(revision);
       return this.last;
     } catch (error) {
+      if (error instanceof NoVerifiedCommitError) throw error;
       const message = redactUrls(error instanceof Error ? error.message : String(error))
         .trim()
         .split('\n')

@@ -1,4 +1,11 @@
-import { assess, backoffMs, initialMemory, type Memory, type Notice } from '../../../reconciler/daemon/assess';
+import {
+  assess,
+  assessSignature,
+  backoffMs,
+  initialMemory,
+  type Memory,
+  type Notice,
+} from '../../../reconciler/daemon/assess';
 import type { ReconcileOutcome } from '../../../reconciler/reconcile';
 import { change, converged, drift, failed, formatDiagnostic, inSync, outcome } from './fixtures';
 
@@ -109,5 +116,34 @@ describe('assess', () => {
     m = assess(m, { revision: 'c', outcome: inSync(), now: 9, reminderMs: 1, formatDiagnostic }).memory;
     expect(m.consecutiveFailures).toBe(0);
     expect([1, 2, 3, 10, 40].map((n) => backoffMs(n, 1000, 60_000))).toEqual([1000, 2000, 4000, 60_000, 60_000]);
+  });
+});
+
+describe('assessSignature', () => {
+  const verdict = (revision: string, verified: boolean) => ({
+    revision,
+    verified,
+    signer: verified ? 'alice@example.com' : null,
+    key: null,
+    committer: 'alice@example.com',
+    reason: verified ? null : 'the commit is not signed',
+  });
+
+  it('reports a refused head once, a new refused head again, and the verified head that ends it', () => {
+    let memory = initialMemory;
+    const seen: string[] = [];
+    for (const [revision, verified] of [
+      ['c1', true],
+      ['c2', false],
+      ['c2', false],
+      ['c3', false],
+      ['c4', true],
+      ['c4', true],
+    ] as const) {
+      const result = assessSignature(memory, verdict(revision, verified), verified ? revision : 'c1');
+      memory = result.memory;
+      seen.push(...result.notices.map((n) => `${n.type}:${n.revision}`));
+    }
+    expect(seen).toEqual(['unverified-commit:c2', 'unverified-commit:c3', 'commit-verified:c4']);
   });
 });

@@ -26,6 +26,7 @@ const status: ControllerStatus = {
   sourceError: null,
   consecutiveFailures: 0,
   nextRetryAt: null,
+  signature: null,
 };
 
 describe('webhook signature', () => {
