@@ -15,13 +15,14 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     ctx.stdout.write(help());
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!entry) {
     ctx.stderr.write(`msk-gitops: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    ctx.stdout.write(`usage: ${command.usage}\n\n${command.summary}\n`);
+    ctx.stdout.write(`usage: ${command.usage}\n\n${entry.summary}\n`);
     return 0;
   }
   try {

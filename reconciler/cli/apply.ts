@@ -28,7 +28,6 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 export const applyCommand: Command = {
-  summary: 'apply the plan to the cluster, then verify it converged',
   usage: `msk-gitops apply [DIR] [--auto-approve] ${CONNECTION_USAGE}`,
   async run(ctx) {
     const { dir, flags, flag } = parsePlanArgs(ctx.argv, ['auto-approve']);

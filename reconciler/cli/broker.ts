@@ -3,7 +3,6 @@ import { LOCAL_ADMIN, layoutFor, runningPids, startLocalCluster, stopLocalCluste
 import { UsageError, type Command } from './command';
 
 export const brokerCommand: Command = {
-  summary: 'start, stop or show the local two-broker Kafka cluster (real Apache Kafka, SCRAM, ACLs)',
   usage: 'msk-gitops broker start|stop|status [--port N] [--wipe]',
   async run({ argv, stdout }) {
     const { positionals, values } = parseArgs({

@@ -84,8 +84,6 @@ async function liveAcls(flags: Parameters<typeof profileFromArgs>[0], env: NodeJ
 }
 
 export const canICommand: Command = {
-  summary:
-    'answer whether a principal may do an operation on a resource, and which ACL decides (exit 0 allowed, 3 denied)',
   usage: `msk-gitops can-i PRINCIPAL OPERATION topic:NAME|group:NAME|transactionalId:NAME|cluster [DIR] [--live] [--host IP] [--json] ${CONNECTION_USAGE}`,
   async run(ctx) {
     const { positionals, values } = parseArgs({

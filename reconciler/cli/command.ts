@@ -1,4 +1,5 @@
-/** The shape every `msk-gitops` subcommand has; the dispatcher in ../cli.ts only routes to these. */
+/** The shape every `msk-gitops` subcommand has; the dispatcher in ../cli.ts only routes to these (its one-line
+ * summary lives in ./commands.ts, so `msk-gitops --help` loads no command's module). */
 export interface CommandContext {
   argv: string[];
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -8,7 +9,6 @@ export interface CommandContext {
 }
 
 export interface Command {
-  summary: string;
   usage: string;
   /** Resolves to the process exit code. Throw UsageError for bad arguments (exit 2). */
   run(ctx: CommandContext): Promise<number>;

@@ -25,7 +25,6 @@ async function livePlan(ctx: CommandContext, dir: string, flags: ConnectionFlags
 }
 
 export const commentCommand: Command = {
-  summary: 'the pull-request comment: validation, policy, semantic diff and (with --live) the plan against the cluster',
   usage: `msk-gitops comment --base REF [--head REF] [DIR] [--output FILE] [--live ${CONNECTION_USAGE}]`,
   async run(ctx) {
     const { positionals, values } = parseArgs({

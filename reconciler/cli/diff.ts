@@ -32,7 +32,6 @@ export function loadProblemText(side: LoadedRevision, role: 'base' | 'head'): st
 }
 
 export const diffCommand: Command = {
-  summary: 'the semantic difference between two git revisions of the manifests (apps expanded to their ACLs)',
   usage:
     'msk-gitops diff --base REF [--head REF] [DIR] [--format text|markdown|json]  (--head defaults to the work tree)',
   async run(ctx: CommandContext) {

@@ -4,7 +4,6 @@ import type { Command } from './command';
 import { parsePlanArgs, planForCli, renderPlan, wantsColour } from './plan';
 
 export const driftCommand: Command = {
-  summary: 'report how the cluster differs from the manifests (exit 2 on drift)',
   usage: `msk-gitops drift [DIR] [--format text|markdown|json] ${CONNECTION_USAGE}`,
   async run(ctx) {
     const { dir, format, flags } = parsePlanArgs(ctx.argv);

@@ -59,7 +59,6 @@ export async function planForCli(
 }
 
 export const planCommand: Command = {
-  summary: 'show what apply would change in the cluster (topics, configs, ACLs, users)',
   usage: `msk-gitops plan [DIR] [--format text|markdown|json] [--detailed-exitcode] ${CONNECTION_USAGE}`,
   async run(ctx) {
     const { dir, format, flags, flag } = parsePlanArgs(ctx.argv, ['detailed-exitcode']);

@@ -22,8 +22,6 @@ function githubAnnotation(violation: PolicyViolation): string {
 }
 
 export const policyCommand: Command = {
-  summary:
-    'check the manifests against the pull-request policy (wildcards, All, cluster Alter, short prefixes, deletions)',
   usage: 'msk-gitops policy [DIR] [--base REF] [--head REF] [--format text|github]  (--head defaults to the work tree)',
   async run(ctx) {
     const { positionals, values } = parseArgs({

@@ -36,7 +36,6 @@ export async function stopForExit(daemon: RunningDaemon): Promise<void> {
 }
 
 export const runCommand: Command = {
-  summary: 'run the controller: follow the manifests (git or folder), converge, report drift (long-running)',
   usage: 'msk-gitops run --config FILE [--wait] [--once] [--log-format json|text]',
   async run({ argv, stdout }) {
     const { values, positionals } = parseArgs({

@@ -12,7 +12,6 @@ export const SCHEMA_FILES: Record<SchemaKind, string> = {
 };
 
 export const schemaCommand: Command = {
-  summary: 'print the JSON Schema for manifests or settings.yaml (or --write both into a directory)',
   usage: 'msk-gitops schema [--kind manifest|settings] | msk-gitops schema --write DIR',
   async run({ argv, stdout, cwd }) {
     const { values } = (() => {

@@ -12,7 +12,6 @@ import { UsageError, UserFacingError, type Command } from './command';
 import { parseLogFormat, stopForExit, untilSignal } from './run';
 
 export const upCommand: Command = {
-  summary: 'start the local Kafka, converge desired-state/ into it, then keep converging on every edit',
   usage: 'msk-gitops up [DIR] [--once] [--port N] [--log-format text|json]',
   async run({ argv, stdout, cwd }) {
     const { values, positionals } = parseArgs({

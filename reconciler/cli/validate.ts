@@ -22,7 +22,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 export const validateCommand: Command = {
-  summary: 'check the manifests (all problems at once, file:line:column); exit 0 valid, 1 invalid',
   usage: 'msk-gitops validate [DIR] [--format text|json|github]   (DIR defaults to desired-state)',
   async run({ argv, stdout, cwd }) {
     const { positionals, values } = (() => {

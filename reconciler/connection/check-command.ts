@@ -21,7 +21,6 @@ export function describeProfile(profile: ConnectionProfile): string[] {
 }
 
 export const connectionCommand: Command = {
-  summary: 'show the resolved connection profile and check that it connects and authenticates',
   usage: `msk-gitops connection [--dry-run] ${CONNECTION_USAGE}`,
   async run(ctx) {
     const { values } = parseArgs({
