@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-// The installed `msk-gitops` command: runs the TypeScript CLI through tsx's loader (a runtime dependency).
-require('tsx/cjs');
-require('../reconciler/cli.ts').runAsProcess();
+// The installed `msk-gitops` command: the CLI compiled by `npm run build` (tsc) into dist/.
+require('../dist/reconciler/cli.js').runAsProcess();

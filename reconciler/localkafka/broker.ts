@@ -3,12 +3,13 @@
  * shape (two brokers on 127.0.0.1, node 1 also the KRaft controller, so replication factor 2 works as on MSK), with
  * SASL/SCRAM-SHA-512, the StandardAuthorizer and `allow.everyone.if.no.acl.found=false`.
  *
- * Everything lives under `.cache/kafka/` (ignored): the jars per Kafka version, and one run folder per port base
- * with configs, data, logs and pids, so `stop` ends exactly the processes `start` made and a second `start` while
- * one runs is detected instead of duplicated.
+ * Everything lives under `.cache/kafka/` (ignored; installed with npm: ~/.cache/msk-gitops/kafka): the jars per Kafka
+ * version, and one run folder per port base with configs, data, logs and pids, so `stop` ends exactly the processes
+ * `start` made and a second `start` while one runs is detected instead of duplicated.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
@@ -20,7 +21,15 @@ export const DEFAULT_PORT_BASE = 19092;
 export const LOCAL_ADMIN = { username: 'admin', password: 'admin-secret' } as const;
 const CLUSTER_ID = 'bXNrLWdpdG9wcy1sb2NhbA'; // 22 chars base64: "msk-gitops-local"
 
-const projectRoot = path.resolve(__dirname, '..', '..');
+/** The folder holding package.json: two levels up from the source, three from the compiled dist/reconciler/…. */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..');
+  }
+}
+
+const projectRoot = packageRoot();
 
 export interface LocalClusterLayout {
   portBase: number;
@@ -34,7 +43,10 @@ export interface LocalClusterLayout {
 }
 
 export function cacheRoot(): string {
-  return process.env.MSK_GITOPS_CACHE_DIR ?? path.join(projectRoot, '.cache', 'kafka');
+  if (process.env.MSK_GITOPS_CACHE_DIR) return process.env.MSK_GITOPS_CACHE_DIR;
+  // A checkout keeps its cluster beside it; an installed package's folder (npm install -g) may not be writable.
+  if (!projectRoot.split(path.sep).includes('node_modules')) return path.join(projectRoot, '.cache', 'kafka');
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'msk-gitops', 'kafka');
 }
 
 export function layoutFor(portBase = portBaseFromEnv()): LocalClusterLayout {
@@ -72,7 +84,7 @@ export function ensureKafkaJars(layout: LocalClusterLayout, log: Log): void {
       '-B',
       '-q',
       '-f',
-      path.join(__dirname, 'pom.xml'),
+      path.join(projectRoot, 'reconciler', 'localkafka', 'pom.xml'),
       `-Dkafka.version=${KAFKA_VERSION}`,
       'dependency:copy-dependencies',
       `-DoutputDirectory=${layout.libsDir}`,

@@ -105,7 +105,8 @@ git -C "$APP_DIR" init -q
 git -C "$APP_DIR" remote add origin "$REPO"
 git -C "$APP_DIR" fetch -q --depth 1 origin "$REF"
 git -C "$APP_DIR" checkout -q FETCH_HEAD
-(cd "$APP_DIR" && "$NPM" ci --omit=dev --no-audit --no-fund)
+# npm ci builds the CLI into dist/ (the prepare script runs tsc, a dev dependency); then the dev dependencies go.
+(cd "$APP_DIR" && "$NPM" ci --no-audit --no-fund && "$NPM" prune --omit=dev --no-audit --no-fund)
 chmod 755 "$APP_DIR/bin/msk-gitops.js"
 ln -sf "$APP_DIR/bin/msk-gitops.js" /usr/local/bin/msk-gitops
 

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
+import { CLI_BIN } from '../support/built-cli';
 import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
 
 jest.setTimeout(60_000);
@@ -15,7 +16,6 @@ const p = uniquePrefix('daemonproc');
 const root = mkdtempSync(path.join(tmpdir(), 'msk-gitops-run-'));
 const manifests = path.join(root, 'manifests');
 const configFile = path.join(root, 'config.json');
-const bin = path.resolve(__dirname, '..', '..', 'bin', 'msk-gitops.js');
 let admin: Admin;
 let child: ChildProcessWithoutNullStreams;
 let output = '';
@@ -70,7 +70,7 @@ afterAll(async () => {
 });
 
 it('runs, converges on edits, refuses a second instance (or waits with --wait), and stops cleanly on SIGTERM', async () => {
-  child = spawn(process.execPath, [bin, 'run', '--config', configFile], { env: process.env });
+  child = spawn(process.execPath, [CLI_BIN, 'run', '--config', configFile], { env: process.env });
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   // Port 0: the controller picks a free port and logs where it listens.
@@ -82,7 +82,7 @@ it('runs, converges on edits, refuses a second instance (or waits with --wait), 
   });
   expect(ready.lastReconcile.status).toBe('converged');
 
-  const second = spawnSync(process.execPath, [bin, 'run', '--config', configFile], {
+  const second = spawnSync(process.execPath, [CLI_BIN, 'run', '--config', configFile], {
     encoding: 'utf8',
     env: process.env,
   });
@@ -91,7 +91,7 @@ it('runs, converges on edits, refuses a second instance (or waits with --wait), 
     `another msk-gitops controller (pid ${child.pid}) holds ${path.join(root, 'run.lock')}`,
   );
 
-  const waiter = spawn(process.execPath, [bin, 'run', '--config', configFile, '--wait'], { env: process.env });
+  const waiter = spawn(process.execPath, [CLI_BIN, 'run', '--config', configFile, '--wait'], { env: process.env });
   let waited = '';
   waiter.stdout.on('data', (chunk: Buffer) => (waited += chunk.toString()));
   await until('the waiting instance', () => (waited.includes('waiting for it to stop') ? true : undefined));

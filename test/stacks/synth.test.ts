@@ -240,7 +240,8 @@ describe('the synthesized stack (defaults)', () => {
     expect(userData).toMatch(/^#!\/bin\/bash\n/);
     expect(userData).toContain('dnf install -y nodejs20');
     expect(userData).toContain(`git -C "$APP_DIR" fetch -q --depth 1 origin "$REF"`);
-    expect(userData).toContain('"$NPM" ci --omit=dev');
+    // npm ci with the dev dependencies builds dist/ (the prepare script), which bin/msk-gitops.js runs.
+    expect(userData).toContain('"$NPM" ci --no-audit --no-fund && "$NPM" prune --omit=dev');
     expect(userData).toMatch(/"bootstrapServers" = split\(",", aws_msk_cluster\.[^.]+\.bootstrap_brokers_sasl_iam\)/);
     expect(userData).toContain('systemctl enable --now msk-gitops.service');
     // Every interpolation in the script is one the stack put there, not bash's.

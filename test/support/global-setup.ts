@@ -1,10 +1,13 @@
 /**
- * Starts the local two-broker Kafka once per jest run, unless KAFKA_BOOTSTRAP_SERVERS names an external cluster.
+ * Builds the compiled CLI when a source changed (tests spawn it as users run it), then
+ * starts the local two-broker Kafka once per jest run, unless KAFKA_BOOTSTRAP_SERVERS names an external cluster.
  * Workers inherit the environment set here, so every suite reaches the same broker through `testProfile()`.
  */
 import { LOCAL_ADMIN, startLocalCluster } from '../../reconciler/localkafka/broker';
+import { ensureBuilt } from './built-cli';
 
 export default async function globalSetup(): Promise<void> {
+  ensureBuilt((line) => console.log(`\n[build] ${line}`));
   if (process.env.MSK_GITOPS_NO_BROKER === 'true') return; // unit/stacks-only runs while developing
   if (process.env.KAFKA_BOOTSTRAP_SERVERS) {
     console.log(`\nusing the external Kafka at ${process.env.KAFKA_BOOTSTRAP_SERVERS}`);
