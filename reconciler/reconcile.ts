@@ -7,7 +7,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { ConnectionProfile } from './connection/profile';
 import { createKafka } from './connection/kafka';
 import { loadDesiredState, type Diagnostic } from './model/load';
-import type { Change, DesiredState, LiveState, Plan } from './model/schema';
+import type { Change, ChangeOf, DesiredState, LiveState, Plan } from './model/schema';
 import { observeCluster } from './observe/kafka';
 import { plan as planChanges, plannedKindOf, type PlannedKind } from './plan/plan';
 import { applyPlan, settleBatchFailures } from './apply/kafka';
@@ -126,7 +126,7 @@ export async function reconcileOnce(req: ReconcileRequest): Promise<ReconcileOut
     }
 
     const applicable: Plan = { refused: null, changes: found.changes.filter(toApply) };
-    const userChanges = users ? { apply: (changes: Change[]) => users.apply(changes, desired.users) } : null;
+    const userChanges = users ? { apply: (changes: ChangeOf<'user'>[]) => users.apply(changes, desired.users) } : null;
     const applied = await inStep('apply', () =>
       applyPlan(connected, applicable, userChanges, { onProgress: req.onProgress }),
     );

@@ -10,11 +10,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
-import type { Change, Plan } from '../model/schema';
-import { encodeAcl, exactAclFilter, type AclBinding } from '../observe/acl-codec';
+import type { Change, ChangeOf, Plan, ResourceKind } from '../model/schema';
+import { encodeAcl, exactAclFilter } from '../observe/acl-codec';
 import { describeTopicOverrides } from '../observe/kafka';
 import type { ChangeResult, UserChangeApplier } from './results';
-import type { ReplicaLayout } from '../plan/replication';
 
 export interface ApplyOptions {
   onProgress?: (event: { step: string; message: string }) => void;
@@ -71,10 +70,15 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-interface TopicAfter {
-  partitions: number;
-  replicationFactor: number;
-  config: Record<string, string>;
+/** The `ok` changes of one kind and action, typed as exactly that member of the union. */
+function changesOf<K extends ResourceKind, A extends ChangeOf<K>['action']>(
+  changes: readonly Change[],
+  kind: K,
+  action: A,
+): Extract<ChangeOf<K>, { action: A }>[] {
+  return changes.filter(
+    (change): change is Extract<ChangeOf<K>, { action: A }> => change.kind === kind && change.action === action,
+  );
 }
 
 function isRetriable(error: unknown): boolean {
@@ -143,23 +147,18 @@ export async function applyPlan(
   const timeout = options.timeoutMs ?? 30000;
   const progress = (stepName: string, message: string): void => options.onProgress?.({ step: stepName, message });
   const ok = plan.changes.filter((change) => change.verdict.status === 'ok');
-  const of = (kind: Change['kind'], action: Change['action']): Change[] =>
-    ok.filter((change) => change.kind === kind && change.action === action);
   const results: ChangeResult[] = [];
 
-  const newTopics = of('topic', 'create');
+  const newTopics = changesOf(ok, 'topic', 'create');
   if (newTopics.length) progress('createTopics', `creating ${newTopics.length} topic(s)`);
   results.push(
     ...(await step('createTopics', newTopics, attempts, async () => {
-      const topics: ITopicConfig[] = newTopics.map((change) => {
-        const after = change.after as TopicAfter;
-        return {
-          topic: change.resource,
-          numPartitions: after.partitions,
-          replicationFactor: after.replicationFactor,
-          configEntries: Object.entries(after.config).map(([name, value]) => ({ name, value })),
-        };
-      });
+      const topics: ITopicConfig[] = newTopics.map(({ resource, after }) => ({
+        topic: resource,
+        numPartitions: after.partitions,
+        replicationFactor: after.replicationFactor,
+        configEntries: Object.entries(after.config).map(([name, value]) => ({ name, value })),
+      }));
       try {
         await admin.createTopics({ topics, timeout, waitForLeaders: true });
       } catch (error) {
@@ -170,43 +169,37 @@ export async function applyPlan(
     })),
   );
 
-  const growth = of('partitions', 'update');
+  const growth = changesOf(ok, 'partitions', 'update');
   if (growth.length) progress('createPartitions', `adding partitions to ${growth.length} topic(s)`);
   results.push(
     ...(await step('createPartitions', growth, attempts, async () => {
       await admin.createPartitions({
         timeout,
-        topicPartitions: growth.map((change) => ({ topic: change.resource, count: change.after as number })),
+        topicPartitions: growth.map((change) => ({ topic: change.resource, count: change.after })),
       });
     })),
   );
 
-  const reassignments = of('replication', 'update');
+  const reassignments = changesOf(ok, 'replication', 'update');
   if (reassignments.length)
     progress('alterPartitionReassignments', `reassigning replicas of ${reassignments.length} topic(s)`);
   results.push(
     ...(await step('alterPartitionReassignments', reassignments, attempts, async () => {
       const topics = reassignments.map((change) => ({
         topic: change.resource,
-        partitionAssignment: (change.after as ReplicaLayout).assignment.map((replicas, partition) => ({
-          partition,
-          replicas,
-        })),
+        partitionAssignment: (change.after.assignment ?? []).map((replicas, partition) => ({ partition, replicas })),
       }));
       await admin.alterPartitionReassignments({ topics, timeout });
       await awaitReassignments(admin, topics, options.reassignmentWaitMs ?? 60000);
     })),
   );
 
-  const configs = of('topic-config', 'update');
+  const configs = changesOf(ok, 'topic-config', 'update');
   if (configs.length) progress('alterConfigs', `changing ${configs.length} topic config key(s)`);
   results.push(
     ...(await step('alterConfigs', configs, attempts, async () => {
       const planned = new Map<string, Record<string, string>>();
-      for (const change of configs) {
-        const [, topic, key] = splitConfigId(change.id);
-        planned.set(topic, { ...planned.get(topic), [key]: change.after as string });
-      }
+      for (const { topic, key, after } of configs) planned.set(topic, { ...planned.get(topic), [key]: after });
       const current = await describeTopicOverrides(admin, [...planned.keys()]);
       await admin.alterConfigs({
         validateOnly: false,
@@ -219,17 +212,17 @@ export async function applyPlan(
     })),
   );
 
-  const newAcls = of('acl', 'create');
+  const newAcls = changesOf(ok, 'acl', 'create');
   if (newAcls.length) progress('createAcls', `creating ${newAcls.length} ACL(s)`);
   for (const batch of chunks(newAcls, CREATE_ACLS_PER_REQUEST)) {
     results.push(
       ...(await step('createAcls', batch, attempts, async () => {
-        await admin.createAcls({ acl: batch.map((change) => encodeAcl(change.after as AclBinding)) });
+        await admin.createAcls({ acl: batch.map((change) => encodeAcl(change.after)) });
       })),
     );
   }
 
-  const userChanges = ok.filter((change) => change.kind === 'user');
+  const userChanges = ok.filter((change): change is ChangeOf<'user'> => change.kind === 'user');
   if (userChanges.length) {
     progress('users', `applying ${userChanges.length} user change(s)`);
     if (!users) {
@@ -245,18 +238,18 @@ export async function applyPlan(
     }
   }
 
-  const staleAcls = of('acl', 'delete');
+  const staleAcls = changesOf(ok, 'acl', 'delete');
   if (staleAcls.length) progress('deleteAcls', `deleting ${staleAcls.length} ACL(s)`);
   for (const batch of chunks(staleAcls, DELETE_ACL_FILTERS_PER_REQUEST)) {
     // Not retried: a timed-out DeleteAcls may still be running on the controller; the verification re-reads instead.
     results.push(
       ...(await step('deleteAcls', batch, 1, async () => {
-        await admin.deleteAcls({ filters: batch.map((change) => exactAclFilter(change.before as AclBinding)) });
+        await admin.deleteAcls({ filters: batch.map((change) => exactAclFilter(change.before)) });
       })),
     );
   }
 
-  const staleTopics = of('topic', 'delete');
+  const staleTopics = changesOf(ok, 'topic', 'delete');
   if (staleTopics.length) progress('deleteTopics', `deleting ${staleTopics.length} topic(s)`);
   results.push(
     ...(await step('deleteTopics', staleTopics, attempts, async () => {
@@ -265,13 +258,6 @@ export async function applyPlan(
   );
 
   return results;
-}
-
-/** `topic-config:<topic>:<key>`: topic names cannot hold `:`, config keys never do. */
-function splitConfigId(id: string): [string, string, string] {
-  const rest = id.slice('topic-config:'.length);
-  const cut = rest.lastIndexOf(':');
-  return ['topic-config', rest.slice(0, cut), rest.slice(cut + 1)];
 }
 
 /**

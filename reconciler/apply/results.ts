@@ -1,5 +1,5 @@
 /** What applying one change came to. Shared by the Kafka applier, the users store and the reconcile outcome. */
-import type { Change } from '../model/schema';
+import type { Change, ChangeOf } from '../model/schema';
 
 export interface ChangeResult {
   change: Change;
@@ -10,5 +10,5 @@ export interface ChangeResult {
 
 /** The part of the users store the applier needs: user changes go through it, in one call. */
 export interface UserChangeApplier {
-  apply(changes: Change[]): Promise<ChangeResult[]>;
+  apply(changes: ChangeOf<'user'>[]): Promise<ChangeResult[]>;
 }

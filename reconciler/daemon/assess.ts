@@ -9,15 +9,16 @@
 import type { Change } from '../model/schema';
 import type { ReconcileOutcome } from '../reconcile';
 import type { SignatureVerdict } from '../source/signatures';
+import { stateOf } from '../report/change-line';
 
 export interface DriftItem {
   id: string;
   action: Change['action'];
   kind: Change['kind'];
   resource: string;
-  /** What git says (the change's `after`), and what the cluster had (`before`). */
-  expected: unknown;
-  found: unknown;
+  /** What git says (the change's `after`), and what the cluster had (`before`), as the plan words them. */
+  expected: string;
+  found: string;
   origin?: string;
   /** Why it was not healed, when it was not (detect mode, deletions disabled, refused). */
   reason?: string;
@@ -86,8 +87,8 @@ export function driftItem(change: Change): DriftItem {
     action: change.action,
     kind: change.kind,
     resource: change.resource,
-    expected: change.after ?? null,
-    found: change.before ?? null,
+    expected: stateOf(change, 'after'),
+    found: stateOf(change, 'before'),
     origin: originText(change),
     reason: change.verdict.status === 'ok' ? undefined : (change.verdict.reason ?? change.verdict.status),
   };
@@ -96,7 +97,7 @@ export function driftItem(change: Change): DriftItem {
 /** The same drift gives the same fingerprint; a drift whose found value changes gives another. */
 export function fingerprint(items: DriftItem[]): string {
   return items
-    .map((item) => `${item.id}|${item.action}|${JSON.stringify(item.expected)}|${JSON.stringify(item.found)}`)
+    .map((item) => `${item.id}|${item.action}|${item.expected}|${item.found}`)
     .sort()
     .join('\n');
 }

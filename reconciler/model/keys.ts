@@ -1,7 +1,5 @@
 /** Identity of model resources, shared by the loader (duplicates), the planner (matching) and the diff. */
-import type { AclEntry } from './schema';
-
-type AclBinding = Omit<AclEntry, 'origin'>;
+import type { AclBinding } from './schema';
 
 /** Two ACL entries with the same key are the same Kafka binding. */
 export function aclKey(acl: AclBinding): string {

@@ -276,6 +276,10 @@ export const AclEntrySchema = z.object({
 });
 export type AclEntry = z.infer<typeof AclEntrySchema>;
 
+/** One ACL binding as the broker stores it (no origin): what the observer reads and a change creates or deletes. */
+export const AclBindingSchema = AclEntrySchema.omit({ origin: true });
+export type AclBinding = z.infer<typeof AclBindingSchema>;
+
 export const DesiredStateSchema = z.object({
   topics: z.array(TopicSpecSchema),
   users: z.array(UserSpecSchema),
@@ -305,7 +309,7 @@ export type LiveUser = z.infer<typeof LiveUserSchema>;
 
 export const LiveStateSchema = z.object({
   topics: z.array(LiveTopicSchema),
-  acls: z.array(AclEntrySchema.omit({ origin: true })),
+  acls: z.array(AclBindingSchema),
   /** null where the cluster does not expose SCRAM users (then users are neither created nor deleted). */
   users: z.array(LiveUserSchema).nullable(),
   /** Broker ids of the cluster, where the observer read them (replication-factor changes need them). */
@@ -320,9 +324,6 @@ export type LiveState = z.infer<typeof LiveStateSchema>;
 export const ChangeActionSchema = z.enum(['create', 'update', 'delete']);
 export type ChangeAction = z.infer<typeof ChangeActionSchema>;
 
-export const ResourceKindSchema = z.enum(['topic', 'partitions', 'replication', 'topic-config', 'acl', 'user']);
-export type ResourceKind = z.infer<typeof ResourceKindSchema>;
-
 export const VerdictSchema = z.object({
   /** ok: will be applied. skipped: shown, not applied (e.g. deletions not enabled). refused: unsafe, blocks nothing else unless the plan is refused whole. */
   status: z.enum(['ok', 'skipped', 'refused']),
@@ -330,19 +331,106 @@ export const VerdictSchema = z.object({
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 
-export const ChangeSchema = z.object({
+/** A topic as a change creates or deletes it. */
+export const TopicShapeSchema = z.object({
+  partitions: z.number().int().min(1),
+  replicationFactor: z.number().int().min(1),
+  config: z.record(z.string(), z.string()),
+});
+export type TopicShape = z.infer<typeof TopicShapeSchema>;
+
+/** A replication factor and, when the change is planned as a reassignment, each partition's replica broker ids. */
+export const ReplicaLayoutSchema = z.object({
+  replicationFactor: z.number().int().min(1),
+  /** Absent on a refused change: nothing was laid out. */
+  assignment: z.array(z.array(z.number().int())).optional(),
+});
+export type ReplicaLayout = z.infer<typeof ReplicaLayoutSchema>;
+
+/** A SCRAM user as a change sets it: the password only as where it comes from ("generated", "env X"), never a value. */
+export const UserCredentialSchema = z.object({
+  mechanism: ScramMechanismSchema,
+  iterations: z.number().int(),
+  password: z.string(),
+});
+export const UserCredentialsHeldSchema = z.object({ mechanisms: z.array(ScramMechanismSchema) });
+
+const changeFields = {
   /** Stable identity of the change's resource, e.g. `topic:lms-users-acls`, `topic-config:lms-users-acls:retention.ms`. */
   id: z.string(),
-  action: ChangeActionSchema,
-  kind: ResourceKindSchema,
-  /** Human name of the resource, e.g. `lms-users-acls` or `User:lms-user Read topic lms-users-acls`. */
+  /** Human name of the resource, e.g. `lms-users-acls` or `allow User:lms-user Read topic lms-users-acls`. */
   resource: z.string(),
-  before: z.unknown().nullable(),
-  after: z.unknown().nullable(),
   verdict: VerdictSchema,
+  /** The manifest line that asks for the change (absent for deletions: nothing declares them). */
   origin: OriginSchema.optional(),
+};
+
+/**
+ * One change of one kind with one action: before and after typed for exactly that pair (null where the resource
+ * does not exist on that side). Every kind is declared once here; the planner, the applier and every renderer read
+ * it through this union.
+ */
+function changeOf<
+  K extends string,
+  A extends ChangeAction,
+  B extends z.ZodType,
+  F extends z.ZodType,
+  E extends z.ZodRawShape = Record<never, never>,
+>(kind: K, action: A, before: B, after: F, extra?: E) {
+  return z.object({
+    kind: z.literal(kind),
+    action: z.literal(action),
+    ...changeFields,
+    ...(extra ?? ({} as E)),
+    before,
+    after,
+  });
+}
+
+export const TopicChangeSchema = z.discriminatedUnion('action', [
+  changeOf('topic', 'create', z.null(), TopicShapeSchema),
+  changeOf('topic', 'delete', TopicShapeSchema, z.null()),
+]);
+export const PartitionsChangeSchema = changeOf('partitions', 'update', z.number().int(), z.number().int());
+export const ReplicationChangeSchema = changeOf('replication', 'update', ReplicaLayoutSchema, ReplicaLayoutSchema);
+/** One config key of one topic; `before` null when the topic has no override for the key. */
+export const TopicConfigChangeSchema = changeOf('topic-config', 'update', z.string().nullable(), z.string(), {
+  topic: z.string(),
+  key: z.string(),
 });
+export const AclChangeSchema = z.discriminatedUnion('action', [
+  changeOf('acl', 'create', z.null(), AclBindingSchema),
+  changeOf('acl', 'delete', AclBindingSchema, z.null()),
+]);
+export const UserChangeSchema = z.discriminatedUnion('action', [
+  changeOf('user', 'create', z.null(), UserCredentialSchema),
+  changeOf('user', 'update', UserCredentialsHeldSchema, UserCredentialSchema),
+  changeOf('user', 'delete', UserCredentialsHeldSchema, z.null()),
+]);
+
+/** The plan's change: a discriminated union on `kind` (then on `action`). Add a kind here, once. */
+export const ChangeSchema = z.discriminatedUnion('kind', [
+  TopicChangeSchema,
+  PartitionsChangeSchema,
+  ReplicationChangeSchema,
+  TopicConfigChangeSchema,
+  AclChangeSchema,
+  UserChangeSchema,
+]);
 export type Change = z.infer<typeof ChangeSchema>;
+export type ResourceKind = Change['kind'];
+/** Every kind, in the order the planner lists and the applier applies them. */
+export const RESOURCE_KINDS = [
+  'topic',
+  'partitions',
+  'replication',
+  'topic-config',
+  'acl',
+  'user',
+] as const satisfies readonly ResourceKind[];
+export const ResourceKindSchema = z.enum(RESOURCE_KINDS);
+/** The change of one kind: `ChangeOf<'acl'>`. */
+export type ChangeOf<K extends ResourceKind> = Extract<Change, { kind: K }>;
 
 export const PlanSchema = z.object({
   changes: z.array(ChangeSchema),

@@ -36,28 +36,16 @@ function short(revision: string | null): string {
   return revision ? revision.slice(0, 12) : 'local folder';
 }
 
-export function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return 'absent';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+/** A value as Slack shows it: the plan's words, cut to MAX_VALUE characters. */
+export function describeValue(text: string): string {
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
-}
-
-/** An ACL is named whole by its resource line, so only its presence is news; other values are shown as key=value. */
-export function stateText(kind: DriftItem['kind'], value: unknown): string {
-  if (value === null || value === undefined) return 'absent';
-  if (kind === 'acl') return 'present';
-  if (typeof value !== 'object' || Array.isArray(value)) return describeValue(value);
-  const parts = Object.entries(value as Record<string, unknown>)
-    .filter(([key]) => key !== 'name' && key !== 'origin')
-    .map(([key, v]) => `${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return describeValue(parts.join(', '));
 }
 
 function itemBlock(item: DriftItem): Block {
   const lines = [
     `*${item.kind}* \`${escape(item.resource)}\` (${item.action})`,
-    `expected: \`${escape(stateText(item.kind, item.expected))}\``,
-    `found: \`${escape(stateText(item.kind, item.found))}\``,
+    `expected: \`${escape(describeValue(item.expected))}\``,
+    `found: \`${escape(describeValue(item.found))}\``,
   ];
   if (item.reason) lines.push(`not healed: ${escape(item.reason)}`);
   if (item.origin) lines.push(`declared at ${escape(item.origin)}`);

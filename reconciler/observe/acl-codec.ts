@@ -11,9 +11,7 @@ import {
   type AclFilter,
   type DescribeAclResponse,
 } from 'kafkajs';
-import type { AclEntry, AclOperation, PatternType, Permission, ResourceType } from '../model/schema';
-
-export type AclBinding = Omit<AclEntry, 'origin'>;
+import type { AclBinding, AclOperation, PatternType, Permission, ResourceType } from '../model/schema';
 
 const OPERATIONS: Record<AclOperation, AclOperationTypes> = {
   All: AclOperationTypes.ALL,

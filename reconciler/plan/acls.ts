@@ -3,11 +3,9 @@
  * whose principal is outside settings.scope.principals (or protected) is never deleted.
  */
 import { aclKey, describeAcl } from '../model/keys';
-import type { AclEntry, Change, LiveState, Settings } from '../model/schema';
+import type { AclBinding, AclEntry, ChangeOf, Settings } from '../model/schema';
 import { principalIsManaged } from './scope';
 import { OK, deletionVerdict } from './verdicts';
-
-type AclBinding = LiveState['acls'][number];
 
 function bindingOf(acl: AclEntry | AclBinding): AclBinding {
   return {
@@ -21,10 +19,14 @@ function bindingOf(acl: AclEntry | AclBinding): AclBinding {
   };
 }
 
-export function planAcls(desired: readonly AclEntry[], live: readonly AclBinding[], settings: Settings): Change[] {
+export function planAcls(
+  desired: readonly AclEntry[],
+  live: readonly AclBinding[],
+  settings: Settings,
+): ChangeOf<'acl'>[] {
   const liveKeys = new Set(live.map(aclKey));
   const desiredKeys = new Set(desired.map(aclKey));
-  const changes: Change[] = [];
+  const changes: ChangeOf<'acl'>[] = [];
   for (const acl of desired) {
     const key = aclKey(acl);
     if (liveKeys.has(key)) continue;

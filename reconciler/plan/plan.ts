@@ -3,7 +3,14 @@
  * applies the whole-plan safety rules: an empty desired state never deletes, and a plan that would delete more than
  * settings.deletions.maxPerApply is refused whole. No-ops are not listed; changes come out in a stable order.
  */
-import type { Change, DesiredState, LiveState, Plan, ResourceKind } from '../model/schema';
+import {
+  RESOURCE_KINDS,
+  type Change,
+  type DesiredState,
+  type LiveState,
+  type Plan,
+  type ResourceKind,
+} from '../model/schema';
 import { planAcls } from './acls';
 import { planTopics } from './topics';
 import { planUsers } from './users';
@@ -22,12 +29,11 @@ export function plannedKindOf(kind: ResourceKind): PlannedKind {
   return 'topics';
 }
 
-const KIND_ORDER: ResourceKind[] = ['topic', 'partitions', 'replication', 'topic-config', 'acl', 'user'];
 const ACTION_ORDER = ['create', 'update', 'delete'];
 
 export function compareChanges(a: Change, b: Change): number {
   return (
-    KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+    RESOURCE_KINDS.indexOf(a.kind) - RESOURCE_KINDS.indexOf(b.kind) ||
     ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );

@@ -8,11 +8,6 @@
  */
 import type { LiveTopic } from '../model/schema';
 
-export interface ReplicaLayout {
-  replicationFactor: number;
-  assignment: number[][];
-}
-
 /** Replicas per broker over every observed topic. */
 export function replicaLoad(topics: readonly LiveTopic[], brokers: readonly number[]): Map<number, number> {
   const load = new Map(brokers.map((broker) => [broker, 0]));

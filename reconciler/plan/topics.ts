@@ -9,7 +9,7 @@
  * manifests do not mention is left alone, and a key removed from the manifests is no longer managed (its live value
  * stays). That keeps the tool safe on brownfield clusters where operators tune topics by hand.
  */
-import type { Change, LiveTopic, Settings, TopicSpec, Verdict } from '../model/schema';
+import type { Change, ChangeOf, LiveTopic, Settings, TopicSpec, Verdict } from '../model/schema';
 import { matchesAny, topicIsProtected } from '../model/globs';
 import { topicIsManaged } from './scope';
 import { OK, deletionVerdict } from './verdicts';
@@ -34,10 +34,14 @@ function replicationChange(
   live: LiveTopic,
   cluster: ClusterView,
   partitionsChange: boolean,
-): Pick<Change, 'before' | 'after' | 'verdict'> {
+): Pick<ChangeOf<'replication'>, 'before' | 'after' | 'verdict'> {
   const from = live.replicationFactor;
   const to = spec.replicationFactor;
-  const refuse = (reason: string) => ({ before: from, after: to, verdict: { status: 'refused' as const, reason } });
+  const refuse = (reason: string) => ({
+    before: { replicationFactor: from },
+    after: { replicationFactor: to },
+    verdict: { status: 'refused' as const, reason },
+  });
   if (!live.assignment || !cluster.brokers) {
     return refuse(
       `replication factor change ${from}→${to} needs a partition reassignment, and the replica assignment was not observed`,
@@ -114,6 +118,8 @@ function changesForDeclaredTopic(spec: TopicSpec, live: LiveTopic | undefined, c
       action: 'update',
       kind: 'topic-config',
       resource: `${spec.name} ${key}`,
+      topic: spec.name,
+      key,
       before: have ?? null,
       after: want,
       verdict: OK,

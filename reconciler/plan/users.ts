@@ -3,7 +3,7 @@
  * settings. A change never carries a password, only where it comes from ("generated", "env LMS_PASSWORD"), so a
  * plan can be printed, posted to a pull request or sent to Slack as it is.
  */
-import type { Change, LiveUser, PasswordSource, Settings, UserSpec } from '../model/schema';
+import type { ChangeOf, LiveUser, PasswordSource, Settings, UserSpec } from '../model/schema';
 import { matchesAny } from '../model/globs';
 import { userIsManaged } from './scope';
 
@@ -19,12 +19,12 @@ function byName<T extends { name: string }>(a: T, b: T): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-export function planUsers(desired: UserSpec[], live: LiveUser[] | null, settings: Settings): Change[] {
+export function planUsers(desired: UserSpec[], live: LiveUser[] | null, settings: Settings): ChangeOf<'user'>[] {
   // A cluster that does not expose SCRAM users (or a store that cannot list them) gives no ground for a change.
   if (live === null) return [];
   const liveByName = new Map(live.map((user) => [user.name, user]));
   const desiredNames = new Set(desired.map((user) => user.name));
-  const changes: Change[] = [];
+  const changes: ChangeOf<'user'>[] = [];
 
   for (const user of [...desired].sort(byName)) {
     const after = {
@@ -34,24 +34,26 @@ export function planUsers(desired: UserSpec[], live: LiveUser[] | null, settings
     };
     const current = liveByName.get(user.name);
     if (current?.mechanisms.includes(user.mechanism)) continue;
-    const base = {
-      id: `user:${user.name}`,
-      kind: 'user' as const,
-      resource: user.name,
-      before: current ? { mechanisms: current.mechanisms } : null,
-      after,
-      origin: user.origin,
-    };
     const outside = !matchesAny(settings.scope.users, user.name)
       ? 'outside scope.users'
       : matchesAny(settings.protected.users, user.name)
         ? 'protected by protected.users'
         : undefined;
-    changes.push({
-      ...base,
-      action: current ? 'update' : 'create',
-      verdict: outside ? { status: 'refused', reason: `user ${user.name} is ${outside}` } : { status: 'ok' },
-    });
+    const base = {
+      id: `user:${user.name}`,
+      kind: 'user' as const,
+      resource: user.name,
+      after,
+      verdict: outside
+        ? { status: 'refused' as const, reason: `user ${user.name} is ${outside}` }
+        : { status: 'ok' as const },
+      ...(user.origin ? { origin: user.origin } : {}),
+    };
+    changes.push(
+      current
+        ? { ...base, action: 'update', before: { mechanisms: current.mechanisms } }
+        : { ...base, action: 'create', before: null },
+    );
   }
 
   for (const user of [...live].sort(byName)) {

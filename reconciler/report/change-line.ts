@@ -1,5 +1,5 @@
 /** How one change reads, shared by every renderer: `+ topic lms-users-acls (2 partitions, RF 2)`. */
-import type { Change, Plan } from '../model/schema';
+import type { Change, ChangeOf, Plan, ReplicaLayout, TopicShape } from '../model/schema';
 
 const SYMBOLS: Record<Change['action'], string> = { create: '+', update: '~', delete: '-' };
 
@@ -7,59 +7,61 @@ export function symbolOf(change: Change): string {
   return SYMBOLS[change.action];
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+const shown = (value: string | number | null): string => (value === null ? '(unset)' : String(value));
+
+function topicShape(topic: TopicShape): string {
+  const config = Object.entries(topic.config).map(([key, v]) => `${key}=${v}`);
+  return `${topic.partitions} partitions, RF ${topic.replicationFactor}${config.length ? `, ${config.join(', ')}` : ''}`;
 }
 
-function topicShape(value: unknown): string {
-  const topic = record(value);
-  const config = Object.entries(record(topic.config)).map(([key, v]) => `${key}=${String(v)}`);
-  return `(${String(topic.partitions)} partitions, RF ${String(topic.replicationFactor)}${config.length ? `, ${config.join(', ')}` : ''})`;
+function userShape(user: ChangeOf<'user'>['before'] | ChangeOf<'user'>['after']): string {
+  if (user === null) return 'absent';
+  if ('mechanisms' in user) return user.mechanisms.join(', ') || 'no credentials';
+  return `${user.mechanism}, ${user.iterations} iterations, password ${user.password}`;
 }
 
-function userShape(value: unknown): string {
-  const user = record(value);
-  if (Array.isArray(user.mechanisms)) return `(${user.mechanisms.join(', ') || 'no credentials'})`;
-  const parts = [
-    user.mechanism,
-    user.iterations !== undefined ? `${String(user.iterations)} iterations` : undefined,
-    user.password !== undefined ? `password ${String(user.password)}` : undefined,
-  ];
-  return `(${parts.filter((part) => part !== undefined).join(', ')})`;
-}
-
-const shown = (value: unknown): string => (value === null || value === undefined ? '(unset)' : String(value));
-
-/** A replication change carries either bare factors (refused) or factor and assignment (a planned reassignment). */
-function replicationShape(value: unknown): string {
-  return typeof value === 'object' && value !== null ? shown(record(value).replicationFactor) : shown(value);
-}
-
-function movedPartitions(change: Change): string {
-  const before = record(change.before).assignment;
-  const after = record(change.after).assignment;
-  if (!Array.isArray(before) || !Array.isArray(after)) return '';
-  const layout = after.map((replicas, partition) => `${partition}:[${(replicas as number[]).join(',')}]`).join(' ');
-  return ` (reassign ${layout})`;
+function layoutText(layout: ReplicaLayout): string {
+  return layout.assignment ? ` (reassign ${layout.assignment.map((r, p) => `${p}:[${r.join(',')}]`).join(' ')})` : '';
 }
 
 /** The change without its symbol: `topic lms-users-acls (2 partitions, RF 2)`. */
 export function describeChange(change: Change): string {
   switch (change.kind) {
     case 'topic':
-      return `topic ${change.resource} ${topicShape(change.action === 'delete' ? change.before : change.after)}`;
+      return `topic ${change.resource} (${topicShape(change.action === 'delete' ? change.before : change.after)})`;
     case 'partitions':
-      return `partitions ${change.resource} ${shown(change.before)} → ${shown(change.after)}`;
+      return `partitions ${change.resource} ${change.before} → ${change.after}`;
     case 'replication':
-      return `replication-factor ${change.resource} ${replicationShape(change.before)} → ${replicationShape(change.after)}${movedPartitions(change)}`;
-    case 'topic-config': {
-      const [topic, key] = change.resource.split(' ');
-      return `topic-config ${topic} ${key}: ${shown(change.before)} → ${shown(change.after)}`;
-    }
+      return `replication-factor ${change.resource} ${change.before.replicationFactor} → ${change.after.replicationFactor}${layoutText(change.after)}`;
+    case 'topic-config':
+      return `topic-config ${change.topic} ${change.key}: ${shown(change.before)} → ${shown(change.after)}`;
     case 'acl':
       return `acl ${change.resource}`;
     case 'user':
-      return `user ${change.resource} ${userShape(change.action === 'delete' ? change.before : change.after)}`;
+      return `user ${change.resource} (${userShape(change.action === 'delete' ? change.before : change.after)})`;
+  }
+}
+
+/**
+ * One side of a change as a short value, for messages that show "expected" (after) and "found" (before): the
+ * resource's state in words, `absent` where it does not exist on that side.
+ */
+export function stateOf(change: Change, side: 'before' | 'after'): string {
+  switch (change.kind) {
+    case 'topic': {
+      const topic = side === 'before' ? change.before : change.after;
+      return topic ? topicShape(topic) : 'absent';
+    }
+    case 'partitions':
+      return `${change[side]} partitions`;
+    case 'replication':
+      return `RF ${change[side].replicationFactor}${side === 'after' ? layoutText(change.after) : ''}`;
+    case 'topic-config':
+      return side === 'before' ? (change.before ?? 'unset') : change.after;
+    case 'acl':
+      return (side === 'before' ? change.before : change.after) ? 'present' : 'absent';
+    case 'user':
+      return userShape(side === 'before' ? change.before : change.after);
   }
 }
 

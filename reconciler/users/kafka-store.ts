@@ -6,7 +6,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import type { ChangeResult } from '../apply/results';
-import { LiveUserSchema, type Change, type LiveUser, type ScramMechanism, type UserSpec } from '../model/schema';
+import type { ChangeOf, LiveUser, UserSpec } from '../model/schema';
 import {
   KafkaScramAdmin,
   kafkaErrorName,
@@ -75,13 +75,6 @@ async function alterWithRetries(
   }
 }
 
-function mechanismsBefore(change: Change): ScramMechanism[] {
-  const parsed = LiveUserSchema.shape.mechanisms.safeParse(
-    (change.before as { mechanisms?: unknown } | null)?.mechanisms,
-  );
-  return parsed.success ? parsed.data : [];
-}
-
 export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOptions): UserStore {
   const env = options.env ?? process.env;
   const source: ScramSource = options.scram ?? kafka;
@@ -96,16 +89,16 @@ export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOption
       });
     },
 
-    async apply(changes: Change[], desired: UserSpec[]): Promise<ChangeResult[]> {
+    async apply(changes: ChangeOf<'user'>[], desired: UserSpec[]): Promise<ChangeResult[]> {
       const specs = new Map(desired.map((user) => [user.name, user]));
       const results: ChangeResult[] = [];
-      const pending: { change: Change; upsertion?: ScramUpsertion; deletions: ScramDeletion[] }[] = [];
+      const pending: { change: ChangeOf<'user'>; upsertion?: ScramUpsertion; deletions: ScramDeletion[] }[] = [];
 
       for (const change of changes) {
-        if (change.kind !== 'user' || change.verdict.status !== 'ok') continue;
+        if (change.verdict.status !== 'ok') continue;
         const name = change.resource;
         if (change.action === 'delete') {
-          const mechanisms = mechanismsBefore(change);
+          const { mechanisms } = change.before;
           if (mechanisms.length === 0) {
             results.push({ change, ok: false, error: `delete user ${name}: the change names no SCRAM mechanism` });
             continue;

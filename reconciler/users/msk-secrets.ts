@@ -27,7 +27,7 @@ import {
   type UnprocessedScramSecret,
 } from '@aws-sdk/client-kafka';
 import type { ChangeResult } from '../apply/results';
-import type { Change, LiveUser, UserSpec } from '../model/schema';
+import type { ChangeOf, LiveUser, UserSpec } from '../model/schema';
 import { generatePassword, resolvePassword, type GeneratedPasswords } from './passwords';
 import type { UserStore } from './store';
 
@@ -204,8 +204,8 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
       return users;
     },
 
-    async apply(changes: Change[], desired: UserSpec[]): Promise<ChangeResult[]> {
-      const mine = changes.filter((change) => change.kind === 'user' && change.verdict.status === 'ok');
+    async apply(changes: ChangeOf<'user'>[], desired: UserSpec[]): Promise<ChangeResult[]> {
+      const mine = changes.filter((change) => change.verdict.status === 'ok');
       if (mine.length === 0) return [];
       const specs = new Map(desired.map((user) => [user.name, user]));
       const results: ChangeResult[] = [];
@@ -217,8 +217,8 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
         return mine.map((change) => ({ change, ok: false, error: message }));
       }
 
-      const toAssociate: { change: Change; arn: string }[] = [];
-      const toDisassociate: { change: Change; arn: string; owned: boolean }[] = [];
+      const toAssociate: { change: ChangeOf<'user'>; arn: string }[] = [];
+      const toDisassociate: { change: ChangeOf<'user'>; arn: string; owned: boolean }[] = [];
       for (const change of mine) {
         const name = change.resource;
         const secret = secrets.get(secretNameOf(name));

@@ -9,7 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Kafka } from 'kafkajs';
 import type { ChangeResult } from '../apply/results';
 import type { ConnectionProfile } from '../connection/profile';
-import type { Change, LiveUser, UserSpec } from '../model/schema';
+import type { ChangeOf, LiveUser, UserSpec } from '../model/schema';
 import type { KafkaScramAdmin } from './kafka-scram';
 import { createKafkaUserStore } from './kafka-store';
 import { createMskUserStore } from './msk-secrets';
@@ -21,7 +21,7 @@ export interface UserStore {
   /** The users the cluster has, or null where it does not expose them (then users are neither created nor deleted). */
   list(): Promise<LiveUser[] | null>;
   /** Applies the `user` changes whose verdict is ok, batched; one result per such change. */
-  apply(changes: Change[], desired: UserSpec[]): Promise<ChangeResult[]>;
+  apply(changes: ChangeOf<'user'>[], desired: UserSpec[]): Promise<ChangeResult[]>;
 }
 
 export interface UserStoreOptions {

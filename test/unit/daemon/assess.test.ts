@@ -70,10 +70,12 @@ describe('assess', () => {
     const a = change('topic-config:t:retention.ms', {
       action: 'update',
       kind: 'topic-config',
+      topic: 't',
+      key: 'retention.ms',
       before: '1000',
       after: '604800000',
     });
-    const a2 = { ...a, before: '2000' };
+    const a2 = change(a.id, { ...a, before: '2000' });
     const notices = run([
       ['c1', drift([a]), 0],
       ['c1', drift([a]), 60_000],

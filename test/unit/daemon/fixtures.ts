@@ -1,18 +1,29 @@
 /** Plain-value outcomes and changes for the controller's unit tests. */
-import type { Change } from '../../../reconciler/model/schema';
+import { ChangeSchema, type Change } from '../../../reconciler/model/schema';
 import type { ReconcileOutcome } from '../../../reconciler/reconcile';
 
-export function change(id: string, over: Partial<Change> = {}): Change {
-  return {
+const binding = {
+  principal: 'User:app',
+  host: '*',
+  resourceType: 'topic',
+  resourceName: 'orders',
+  patternType: 'literal',
+  operation: 'Read',
+  permission: 'allow',
+};
+
+/** An ACL creation by default; `over` may make it any change, which the model's schema then checks. */
+export function change(id: string, over: Record<string, unknown> = {}): Change {
+  return ChangeSchema.parse({
     id,
     action: 'create',
     kind: 'acl',
     resource: id,
     before: null,
-    after: { id },
+    after: binding,
     verdict: { status: 'ok' },
     ...over,
-  };
+  });
 }
 
 export function outcome(status: ReconcileOutcome['status'], over: Partial<ReconcileOutcome> = {}): ReconcileOutcome {

@@ -40,7 +40,9 @@ describe('slackMessage', () => {
       {
         type: 'drift-resolved',
         revision: null,
-        items: [{ id: 'x', action: 'create', kind: 'acl', resource: '<!channel>', expected: null, found: null }],
+        items: [
+          { id: 'x', action: 'create', kind: 'acl', resource: '<!channel>', expected: 'present', found: 'absent' },
+        ],
       },
       context,
     );

@@ -8,7 +8,15 @@ const change = (id: string): Change => ({
   kind: 'acl',
   resource: id,
   before: null,
-  after: {},
+  after: {
+    principal: 'User:x',
+    host: '*',
+    resourceType: 'topic',
+    resourceName: 'y',
+    patternType: 'literal',
+    operation: 'Read',
+    permission: 'allow',
+  },
   verdict: { status: 'ok' },
 });
 
