@@ -1,5 +1,6 @@
-// One jest run for everything: a global setup starts the local two-broker Kafka cluster once (or uses the
-// external one named by KAFKA_BOOTSTRAP_SERVERS) and tears down only what it started.
+// One jest run, three projects. Only the broker project has a global setup: it starts the local two-broker Kafka
+// once (or uses the external one named by KAFKA_BOOTSTRAP_SERVERS) and tears down only what it started. Jest runs a
+// project's global setup only when at least one of its tests is selected, so `npm run test:unit` starts no broker.
 /** @type {import('jest').Config} */
 const common = {
   testEnvironment: 'node',
@@ -7,13 +8,17 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 module.exports = {
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
   testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'broker', testMatch: ['<rootDir>/test/broker/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'broker',
+      testMatch: ['<rootDir>/test/broker/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
     {
       ...common,
       displayName: 'stacks',
