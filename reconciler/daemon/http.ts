@@ -9,7 +9,7 @@ import { judgeGithubDelivery } from '../source/webhook';
 
 export interface HttpDeps {
   status(): ControllerStatus & object;
-  metrics(): string;
+  metrics(): Promise<string>;
   webhook?: { path: string; secret: string; branch: string | null; onPush(): void };
   /** The body of a webhook may not exceed this (GitHub pushes are well under it). */
   maxBodyBytes?: number;
@@ -82,8 +82,14 @@ export function createControllerServer(deps: HttpDeps): Server {
       case '/status':
         return json(200, deps.status());
       case '/metrics':
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        return res.end(deps.metrics());
+        deps.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+            res.end(text);
+          },
+          () => json(500, { error: 'metrics unavailable' }),
+        );
+        return;
       default:
         return json(404, { error: 'not found', endpoints: ['/healthz', '/readyz', '/status', '/metrics'] });
     }
