@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Replays a pull request against the sample manifests repo and runs the workflow's commands on it, exactly as
-# .github/workflows/msk-gitops.yml does (without GitHub): validate, policy, diff, comment.
+# Replays a pull request against the sample manifests repo and runs the msk-gitops action's commands on it, as
+# action.yml does (without GitHub): validate, policy, diff, comment.
 #
 #   examples/pr-demo.sh            # the comment is written to ./pr-demo-comment.md
 #   MSK_GITOPS="node bin/msk-gitops.js" examples/pr-demo.sh
@@ -68,7 +68,7 @@ acls:
 EOF
 git add -A && git commit -qm "lms course events, reporting, ticketing decommissioned"
 
-# --- what the workflow runs -------------------------------------------------------------------------------------
+# --- what the action runs ---------------------------------------------------------------------------------------
 set +e
 echo "\$ msk-gitops validate desired-state"
 $tool validate desired-state; echo "(exit $?)"

@@ -1,4 +1,4 @@
-/** The sample manifests repository stays usable: its manifests load, and its workflow matches the tool. */
+/** The sample manifests repository stays usable: its manifests load, and its workflow matches the tool's action. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -6,7 +6,8 @@ import { PLAN_COMMENT_MARKER } from '../../../reconciler/diff/plan-comment';
 import { loadDesiredState } from '../../../reconciler/model/load';
 import { commands } from '../../../reconciler/cli/commands';
 
-const EXAMPLE = path.join(__dirname, '../../../examples/manifests-repo');
+const ROOT = path.join(__dirname, '../../..');
+const EXAMPLE = path.join(ROOT, 'examples/manifests-repo');
 
 interface Step {
   name?: string;
@@ -20,12 +21,28 @@ test('the sample manifests load', async () => {
   expect(result.diagnostics).toEqual([]);
 });
 
-test('the workflow runs commands that exist, reads full history, and finds the comment by the tool’s marker', async () => {
+interface Action {
+  inputs: Record<string, unknown>;
+  runs: { using: string; steps: Step[] };
+}
+
+test('the workflow reviews with the msk-gitops action, pinned, and passes only inputs the action declares', async () => {
   const text = await readFile(path.join(EXAMPLE, '.github/workflows/msk-gitops.yml'), 'utf8');
   const workflow = parse(text) as { on: Record<string, unknown>; jobs: { review: { steps: Step[] } } };
   expect(Object.keys(workflow.on)).toEqual(['pull_request']);
   const steps = workflow.jobs.review.steps;
   expect(steps[0]).toMatchObject({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
+  const review = steps.filter((step) => /^[\w.-]+\/msk-gitops@/.test(step.uses ?? ''));
+  expect(review).toHaveLength(1);
+  expect(review[0].uses).toMatch(/@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+  const action = parse(await readFile(path.join(ROOT, 'action.yml'), 'utf8')) as Action;
+  expect(Object.keys(review[0].with ?? {}).filter((name) => !(name in action.inputs))).toEqual([]);
+});
+
+test('the action runs commands that exist and finds the comment by the tool’s marker', async () => {
+  const action = parse(await readFile(path.join(ROOT, 'action.yml'), 'utf8')) as Action;
+  expect(action.runs.using).toBe('composite');
+  const steps = action.runs.steps;
   const invoked = steps.flatMap((step) => [...(step.run ?? '').matchAll(/msk-gitops (\w[\w-]*)/g)].map((m) => m[1]));
   expect(invoked.filter((name) => !(name in commands))).toEqual([]);
   expect(new Set(invoked)).toEqual(new Set(['validate', 'policy', 'diff', 'comment']));
