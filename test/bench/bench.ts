@@ -1,17 +1,23 @@
 /**
- * `npm run bench`: what converging costs at scale, against the seed's one-command-per-ACL way.
+ * `npm run bench`: what converging costs at scale, against the floor (Kafka's own AdminClient) and against the seed's
+ * one-command-per-ACL way; and what the CLI's start-up costs against `node -e 0`.
  *
- * For N ACL bindings (and N/10 topics) it measures, on a real local Kafka: validate and plan offline; converge from
- * empty, a no-op reconcile and a one-ACL change (wall time, Kafka requests counted at the client, peak RSS, each in
- * its own child process); then Kafka's own TopicCommand/AclCommand, one JVM per topic and per ACL, on the same
- * broker. It cleans its `bench-` topics and `User:bench-` ACLs between sizes and prints a markdown table, also written
- * to test/bench/results.md.
+ * It first times start-up: `node -e 0`, `msk-gitops --help`, `msk-gitops validate desired-state` (the compiled CLI,
+ * npm run build; `prebench` builds it). Then for N ACL bindings (and N/10 topics), on a real local Kafka: validate and
+ * plan offline; `msk-gitops apply --auto-approve` as a process from empty, as no-ops and for a one-ACL change (wall
+ * time with Node start, Kafka requests counted in the process, peak RSS); the same workload with the raw AdminClient
+ * (AdminFloor.java, compiled with javac against the broker's jars; JVM start included) from empty and as no-ops; then
+ * Kafka's own TopicCommand/AclCommand, one JVM per topic and per ACL. Every converge is verified on the cluster
+ * binding for binding. It cleans its `bench-` topics and `User:bench-` ACLs between runs, prints markdown (also
+ * written to test/bench/results.md) and exits 1 when a bar of the issue is missed (see TARGETS in report.ts), or when
+ * no-op requests grow with N.
  *
  * Environment: MSK_GITOPS_BENCH_PORT (port base of the local cluster, default 19892), MSK_GITOPS_BENCH_SIZES
- * (default "100,1000,10000"), MSK_GITOPS_BENCH_SAMPLE (CLI invocations timed per kind when N is too large to run
- * them all, default 20), MSK_GITOPS_BENCH_FULL (run every CLI invocation when there are at most this many, default 110),
- * MSK_GITOPS_BENCH_RF (replication factor of the bench topics, default 2), MSK_GITOPS_BENCH_NOOPS (no-op reconciles
- * per size, default 3: their request count varies run to run with connection set-up, so the table shows the range).
+ * (default "100,1000,10000"), MSK_GITOPS_BENCH_SAMPLE (seed-way invocations timed per kind when N is too large to
+ * run them all, default 20; 0 skips the seed's way), MSK_GITOPS_BENCH_FULL (run every seed-way invocation when there
+ * are at most this many, default 110), MSK_GITOPS_BENCH_RF (replication factor of the bench topics, default 2),
+ * MSK_GITOPS_BENCH_NOOPS (no-op runs per size and tool, default 3), MSK_GITOPS_BENCH_STARTUP_RUNS (start-up runs per
+ * command, default 11).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,12 +41,21 @@ import {
   topicName,
   writeManifests,
 } from './manifests';
-import { runMeasurement, type MeasureJob, type MeasureResult } from './measure-protocol';
+import { runMeasurement } from './measure-protocol';
 import {
-  describeSteps,
-  noopVerdict,
+  cliConnectionArgs,
+  compileFloor,
+  measureStartup,
+  runCli,
+  runFloor,
+  writeFloorWorkload,
+  type CliRun,
+  type FloorRun,
+} from './processes';
+import {
   renderReport,
   seconds,
+  targetVerdicts,
   type BaselineResult,
   type MachineInfo,
   type SizeResult,
@@ -115,13 +130,15 @@ async function checkRequestCounting(config: KafkaConfig): Promise<number> {
   return count.total;
 }
 
-function summarize(label: string, result: MeasureResult): string {
-  const changes = result.okChanges ? JSON.stringify(result.okChanges) : '';
-  const steps = describeSteps(result);
+function summarize(label: string, result: CliRun): string {
   const apis = Object.entries(result.requests.byApi)
     .map(([api, n]) => `${api} ${n}`)
     .join(', ');
-  return `${label}: ${seconds(result.wallMs)}, ${result.requests.total} requests, peak RSS ${Math.round(result.maxRssKiB / 1024)} MiB, status ${result.status ?? '-'} ${changes}\n      steps: ${steps}\n      requests: ${apis}`;
+  return `${label}: ${seconds(result.wallMs)}, ${result.requests.total} requests, peak RSS ${Math.round(result.maxRssKiB / 1024)} MiB, load ${result.loadAverage.toFixed(2)}\n      requests: ${apis}`;
+}
+
+function summarizeFloor(label: string, result: FloorRun): string {
+  return `${label}: ${seconds(result.wallMs)}, ${result.requests} requests, peak RSS ${Math.round(result.maxRssKiB / 1024)} MiB, created ${result.createdTopics} topics and ${result.createdAcls} ACLs, load ${result.loadAverage.toFixed(2)}`;
 }
 
 /**
@@ -199,18 +216,22 @@ async function main(): Promise<void> {
   const sample = intFromEnv('MSK_GITOPS_BENCH_SAMPLE', 20);
   const fullLimit = intFromEnv('MSK_GITOPS_BENCH_FULL', 110);
   const noopRuns = Math.max(1, intFromEnv('MSK_GITOPS_BENCH_NOOPS', 3));
+  const startupRuns = Math.max(1, intFromEnv('MSK_GITOPS_BENCH_STARTUP_RUNS', 11));
   const replicationFactor = Math.max(1, intFromEnv('MSK_GITOPS_BENCH_RF', 2));
   const machine = machineInfo();
 
+  log(`start-up: node -e 0, msk-gitops --help, msk-gitops validate desired-state (${startupRuns} runs each)`);
+  const startup = measureStartup(startupRuns);
+  log(
+    `  node -e 0 ${seconds(startup.nodeMs)}, --help ${seconds(startup.helpMs)}, validate ${seconds(startup.validateMs)} (load ${startup.loadAverage.toFixed(2)})`,
+  );
+
   const { layout, started: startedCluster } = await startLocalCluster({ portBase, log });
   const brokers = layout.scramBootstrap;
-  const childEnv = { ...process.env, [PASSWORD_ENV]: LOCAL_ADMIN.password };
-  const reconcileJob = (dir: string): MeasureJob => ({
-    mode: 'reconcile',
-    dir,
-    bootstrap: brokers,
-    username: LOCAL_ADMIN.username,
-  });
+  const childEnv = { ...process.env, [PASSWORD_ENV]: LOCAL_ADMIN.password, NO_COLOR: '1' };
+  const connection = cliConnectionArgs(brokers, LOCAL_ADMIN.username, PASSWORD_ENV);
+  const apply = (dir: string) => runCli(['apply', dir, '--auto-approve', ...connection], childEnv);
+  const floorConnection = { bootstrap: brokers, username: LOCAL_ADMIN.username, password: LOCAL_ADMIN.password };
   const admin = new Kafka(adminConfig(layout)).admin();
   const results: SizeResult[] = [];
   try {
@@ -222,6 +243,7 @@ async function main(): Promise<void> {
       username: LOCAL_ADMIN.username,
       password: LOCAL_ADMIN.password,
     });
+    const floor = compileFloor(layout.libsDir, tools.log4jConfig);
     for (const acls of sizes) {
       const topics = acls / ACLS_PER_TOPIC;
       const loadAverage = os.loadavg()[0];
@@ -238,23 +260,39 @@ async function main(): Promise<void> {
             `the loader read ${offline.desiredTopics} topics and ${offline.desiredAcls} ACLs, expected ${topics} and ${acls}`,
           );
         }
-        const converge = await runMeasurement(reconcileJob(dir), childEnv);
-        log(`  ${summarize('converge from empty', converge)}`);
+        const converge = apply(dir);
+        log(`  ${summarize('msk-gitops converge from empty', converge)}`);
         const settledMs = await awaitFootprint(admin, topics, acls, 'converge from empty');
         log(
           `  every broker showed all ${topics} topics and ${acls} ACLs ${seconds(settledMs)} after converge returned`,
         );
-        const noops: MeasureResult[] = [];
+        const noops: CliRun[] = [];
         for (let i = 0; i < noopRuns; i++) {
-          const noop = await runMeasurement(reconcileJob(dir), childEnv);
-          log(`  ${summarize(`no-op #${i + 1}`, noop)}`);
-          if ((noop.totalChanges ?? 0) !== 0) throw new Error(`no-op reconcile planned ${noop.totalChanges} changes`);
+          const noop = apply(dir);
+          log(`  ${summarize(`msk-gitops no-op #${i + 1}`, noop)}`);
           noops.push(noop);
         }
         writeFileSync(path.join(dir, 'teams', 'extra.yaml'), extraAclFile(topics));
-        const change = await runMeasurement(reconcileJob(dir), childEnv);
-        log(`  ${summarize('one-ACL change', change)}`);
+        const change = apply(dir);
+        log(`  ${summarize('msk-gitops one-ACL change', change)}`);
         await awaitFootprint(admin, topics, acls + 1, 'one-ACL change');
+        await cleanBench(admin);
+
+        const workload = writeFloorWorkload(acls, replicationFactor, dir);
+        const floorConverge = runFloor(floor, workload, floorConnection);
+        log(`  ${summarizeFloor('AdminClient converge from empty', floorConverge)}`);
+        if (floorConverge.createdTopics !== topics || floorConverge.createdAcls !== acls)
+          throw new Error(
+            `the AdminClient floor created ${floorConverge.createdTopics} topics, ${floorConverge.createdAcls} ACLs`,
+          );
+        await awaitFootprint(admin, topics, acls, 'AdminClient converge');
+        const floorNoops: FloorRun[] = [];
+        for (let i = 0; i < noopRuns; i++) {
+          const noop = runFloor(floor, workload, floorConnection);
+          log(`  ${summarizeFloor(`AdminClient no-op #${i + 1}`, noop)}`);
+          if (noop.createdTopics + noop.createdAcls !== 0) throw new Error('an AdminClient no-op created something');
+          floorNoops.push(noop);
+        }
         await cleanBench(admin);
 
         let baseline: BaselineResult | null = null;
@@ -268,7 +306,18 @@ async function main(): Promise<void> {
           );
           await cleanBench(admin);
         }
-        results.push({ acls, topics, offline, converge, noops, change, baseline, settledMs, loadAverage });
+        results.push({
+          acls,
+          topics,
+          offline,
+          converge,
+          noops,
+          change,
+          floor: { converge: floorConverge, noops: floorNoops },
+          baseline,
+          settledMs,
+          loadAverage,
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -283,12 +332,12 @@ async function main(): Promise<void> {
   }
 
   const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const report = renderReport(machine, results, startedAt, totalMs);
-  const verdict = noopVerdict(results);
-  const text = `${report}\n\n${verdict}\n`;
+  const report = renderReport(machine, results, startup, startedAt, totalMs);
+  const verdicts = targetVerdicts(results, startup);
+  const text = `${report}\n\n${verdicts.join('\n')}\n`;
   writeFileSync(path.join(__dirname, 'results.md'), text);
   process.stdout.write(`\n${text}`);
-  if (!verdict.startsWith('OK')) process.exitCode = 1;
+  if (verdicts.some((line) => !line.startsWith('OK'))) process.exitCode = 1;
 }
 
 main().catch((error: Error) => {

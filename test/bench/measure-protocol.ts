@@ -6,8 +6,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { RequestCount } from './requests';
 
-export type MeasureJob =
-  { mode: 'offline'; dir: string } | { mode: 'reconcile'; dir: string; bootstrap: string[]; username: string };
+export interface MeasureJob {
+  mode: 'offline';
+  dir: string;
+}
 
 export interface MeasureResult {
   mode: MeasureJob['mode'];
@@ -16,15 +18,8 @@ export interface MeasureResult {
   requests: RequestCount;
   /** Peak resident set of the child at its end, KiB (process.resourceUsage().maxRSS). */
   maxRssKiB: number;
-  /** Resident set after imports and before the measured call, KiB: the Node + tsx + kafkajs floor. */
+  /** Resident set after imports and before the measured call, KiB. */
   startRssKiB: number;
-  status?: string;
-  /** Progress events of the reconcile: when each step began (ms from the start) and the requests sent before it. */
-  steps?: Array<{ step: string; atMs: number; requests: number }>;
-  error?: string;
-  /** Plan changes by action, ok verdicts only. */
-  okChanges?: Record<string, number>;
-  totalChanges?: number;
   validateMs?: number;
   planNoopMs?: number;
   planFromEmptyMs?: number;
@@ -35,7 +30,7 @@ export interface MeasureResult {
 
 export const RESULT_MARKER = 'MSK_GITOPS_BENCH_RESULT ';
 
-/** Runs one measurement in a child Node (through tsx); the password reaches it only through the environment. */
+/** Runs one measurement in a child Node (through tsx: the bench is a development tool). */
 export function runMeasurement(job: MeasureJob, env: NodeJS.ProcessEnv): Promise<MeasureResult> {
   const script = path.join(__dirname, 'measure.ts');
   return new Promise((resolve, reject) => {

@@ -1,21 +1,14 @@
 /**
- * The bench's measuring child: one measurement per process, so its peak RSS is its own. Run by the bench parent
- * (measure-protocol.ts) with a JSON job as its only argument; prints one RESULT_MARKER line.
- *
- * - offline: validate (loadDesiredState) and plan (plan() against a live state equal to the desired one, and against
- *   an empty cluster), no Kafka;
- * - reconcile: reconcileOnce with apply, through a Kafka client whose every request is counted.
+ * The bench's offline measuring child, in a process of its own so its peak RSS is its own: validate
+ * (loadDesiredState) and plan (plan() against a live state equal to the desired one, and against an empty cluster),
+ * no Kafka. Run by the bench parent (measure-protocol.ts) with a JSON job as its only argument; prints one
+ * RESULT_MARKER line. (Reconciles are timed as the CLI process a user runs: processes.ts.)
  */
-import { kafkaConfigFor } from '../../reconciler/connection/kafka';
-import { ConnectionProfileSchema } from '../../reconciler/connection/profile';
 import { loadDesiredState } from '../../reconciler/model/load';
 import type { DesiredState, LiveState } from '../../reconciler/model/schema';
 import { plan } from '../../reconciler/plan/plan';
-import { reconcileOnce } from '../../reconciler/reconcile';
 import { RESULT_MARKER, type MeasureJob, type MeasureResult } from './measure-protocol';
-import { countingKafka, emptyCount } from './requests';
-
-const PASSWORD_ENV = 'MSK_GITOPS_BENCH_PASSWORD';
+import { emptyCount } from './requests';
 
 function msSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
@@ -35,10 +28,7 @@ export function liveStateOf(desired: DesiredState): LiveState {
   };
 }
 
-async function measureOffline(
-  job: Extract<MeasureJob, { mode: 'offline' }>,
-  startRssKiB: number,
-): Promise<MeasureResult> {
+async function measureOffline(job: MeasureJob, startRssKiB: number): Promise<MeasureResult> {
   const start = process.hrtime.bigint();
   const loaded = await loadDesiredState(job.dir);
   const validateMs = msSince(start);
@@ -71,53 +61,10 @@ async function measureOffline(
   };
 }
 
-async function measureReconcile(
-  job: Extract<MeasureJob, { mode: 'reconcile' }>,
-  startRssKiB: number,
-): Promise<MeasureResult> {
-  const profile = ConnectionProfileSchema.parse({
-    bootstrapServers: job.bootstrap,
-    auth: 'scram',
-    clientId: 'msk-gitops-bench',
-    scram: { mechanism: 'SCRAM-SHA-512', username: job.username, password: { env: PASSWORD_ENV } },
-  });
-  const { kafka, count } = countingKafka(await kafkaConfigFor(profile));
-  const steps: Array<{ step: string; atMs: number; requests: number }> = [];
-  const start = process.hrtime.bigint();
-  const onProgress = (event: { step: string }) =>
-    steps.push({ step: event.step, atMs: Math.round(msSince(start)), requests: count.total });
-  const outcome = await reconcileOnce({ dir: job.dir, profile, apply: true, kafka, onProgress });
-  const wallMs = msSince(start);
-  const okChanges: Record<string, number> = {};
-  for (const change of outcome.plan?.changes ?? []) {
-    if (change.verdict.status !== 'ok') continue;
-    const key = `${change.action} ${change.kind}`;
-    okChanges[key] = (okChanges[key] ?? 0) + 1;
-  }
-  if (outcome.status !== 'converged' && outcome.status !== 'in-sync') {
-    const why = outcome.error
-      ? `${outcome.error.step}: ${outcome.error.message}`
-      : JSON.stringify(outcome.diagnostics.slice(0, 3));
-    throw new Error(`reconcile ended ${outcome.status}: ${why.slice(0, 2000)}`);
-  }
-  return {
-    mode: 'reconcile',
-    wallMs,
-    requests: count,
-    maxRssKiB: process.resourceUsage().maxRSS,
-    startRssKiB,
-    status: outcome.status,
-    steps,
-    okChanges,
-    totalChanges: outcome.plan?.changes.length ?? 0,
-  };
-}
-
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as MeasureJob;
   const startRssKiB = Math.round(process.memoryUsage().rss / 1024);
-  const result =
-    job.mode === 'offline' ? await measureOffline(job, startRssKiB) : await measureReconcile(job, startRssKiB);
+  const result = await measureOffline(job, startRssKiB);
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
 }
 

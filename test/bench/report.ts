@@ -1,5 +1,7 @@
 /** The bench's results as markdown: pure formatting of the numbers the run collected. */
 import type { MeasureResult } from './measure-protocol';
+import type { CliRun, FloorRun, StartupResult } from './processes';
+import type { RequestCount } from './requests';
 
 export interface MachineInfo {
   cpus: number;
@@ -30,10 +32,13 @@ export interface SizeResult {
   acls: number;
   topics: number;
   offline: MeasureResult;
-  converge: MeasureResult;
-  /** Several no-op reconciles: their request count varies with connection set-up, not with N. */
-  noops: MeasureResult[];
-  change: MeasureResult;
+  /** `msk-gitops apply --auto-approve` from an empty cluster, as a process. */
+  converge: CliRun;
+  /** Several no-op applies: their request count varies with connection set-up, not with N. */
+  noops: CliRun[];
+  change: CliRun;
+  /** The raw AdminClient doing the same workload: from empty, then no-ops. */
+  floor: { converge: FloorRun; noops: FloorRun[] };
   baseline: BaselineResult | null;
   /** How long after converge returned every read of the cluster showed everything. */
   settledMs: number;
@@ -41,10 +46,21 @@ export interface SizeResult {
   loadAverage: number;
 }
 
+/** The issue's bars: against the floor at 1k and 10k, peak RSS at 10k, start-up against `node -e 0`. */
+export const TARGETS = {
+  convergeRatio: 1.2,
+  noopRatio: 1.0,
+  ratioFromAcls: 1000,
+  peakRssMiB: 150,
+  peakRssAtAcls: 10_000,
+  helpTimesNode: 3,
+  validateTimesNode: 5,
+} as const;
+
 /** Connection set-up: every new TCP connection costs these (ApiVersions only on a client's first). */
 export const SETUP_APIS = ['ApiVersions', 'SaslHandshake', 'SaslAuthenticate'];
 
-export function workRequests(result: MeasureResult): number {
+export function workRequests(result: { requests: RequestCount }): number {
   return Object.entries(result.requests.byApi)
     .filter(([api]) => !SETUP_APIS.includes(api))
     .reduce((sum, [, n]) => sum + n, 0);
@@ -61,20 +77,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function requestsCell(results: MeasureResult[]): string {
+function requestsCell(results: CliRun[]): string {
   return `${range(results.map((r) => r.requests.total))} (${range(results.map(workRequests))})`;
-}
-
-/** Time spent in each reconcile step, from the progress events: "load 2.3 s, connect 78 ms, …". */
-export function describeSteps(result: MeasureResult): string {
-  const steps = result.steps ?? [];
-  return steps
-    .map((step, i) => {
-      const end = i + 1 < steps.length ? steps[i + 1].atMs : result.wallMs;
-      const requests = (i + 1 < steps.length ? steps[i + 1].requests : result.requests.total) - step.requests;
-      return `${step.step} ${seconds(end - step.atMs)} (${requests} req)`;
-    })
-    .join(', ');
 }
 
 /**
@@ -113,14 +117,82 @@ function ratio(baselineMs: number, oursMs: number): string {
   return `${r >= 10 ? Math.round(r) : r.toFixed(1)}×`;
 }
 
-function apiBreakdown(result: MeasureResult): string {
+function apiBreakdown(result: { requests: RequestCount }): string {
   return Object.entries(result.requests.byApi)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([api, n]) => `${api} ${n}`)
     .join(', ');
 }
 
-export function renderReport(machine: MachineInfo, sizes: SizeResult[], startedAt: Date, totalMs: number): string {
+function times(value: number): string {
+  return `${value.toFixed(2)}×`;
+}
+
+/** The sizes the floor targets apply to (1k and 10k in the default run). */
+function ratioSizes(sizes: SizeResult[]): SizeResult[] {
+  return sizes.filter((s) => s.acls >= TARGETS.ratioFromAcls);
+}
+
+export function convergeRatio(s: SizeResult): number {
+  return s.converge.wallMs / s.floor.converge.wallMs;
+}
+
+export function noopRatio(s: SizeResult): number {
+  return median(s.noops.map((r) => r.wallMs)) / median(s.floor.noops.map((r) => r.wallMs));
+}
+
+/** The most any msk-gitops process of this size held resident, KiB. */
+function cliPeakRssKiB(s: SizeResult): number {
+  return Math.max(s.converge.maxRssKiB, s.change.maxRssKiB, ...s.noops.map((r) => r.maxRssKiB));
+}
+
+/** Every bar of the issue, one line each: "OK …" or "FAIL …". */
+export function targetVerdicts(sizes: SizeResult[], startup: StartupResult | null): string[] {
+  const lines: string[] = [];
+  const bar = (ok: boolean, text: string) => lines.push(`${ok ? 'OK' : 'FAIL'}: ${text}`);
+  if (startup) {
+    const help = startup.helpMs / startup.nodeMs;
+    const validate = startup.validateMs / startup.nodeMs;
+    bar(
+      help <= TARGETS.helpTimesNode,
+      `msk-gitops --help takes ${times(help)} node -e 0 (${seconds(startup.helpMs)} / ${seconds(startup.nodeMs)}; target ≤ ${TARGETS.helpTimesNode}×)`,
+    );
+    bar(
+      validate <= TARGETS.validateTimesNode,
+      `msk-gitops validate desired-state takes ${times(validate)} node -e 0 (${seconds(startup.validateMs)}; target ≤ ${TARGETS.validateTimesNode}×)`,
+    );
+  }
+  for (const s of ratioSizes(sizes)) {
+    const converge = convergeRatio(s);
+    const noop = noopRatio(s);
+    bar(
+      converge <= TARGETS.convergeRatio,
+      `N=${s.acls}: converge ${seconds(s.converge.wallMs)} is ${times(converge)} the AdminClient's ${seconds(s.floor.converge.wallMs)} (target ≤ ${TARGETS.convergeRatio}×)`,
+    );
+    bar(
+      noop <= TARGETS.noopRatio,
+      `N=${s.acls}: no-op ${seconds(median(s.noops.map((r) => r.wallMs)))} is ${times(noop)} the AdminClient's ${seconds(median(s.floor.noops.map((r) => r.wallMs)))} (target ≤ ${TARGETS.noopRatio}×)`,
+    );
+  }
+  for (const s of sizes.filter((size) => size.acls >= TARGETS.peakRssAtAcls)) {
+    const peak = cliPeakRssKiB(s) / 1024;
+    bar(
+      peak <= TARGETS.peakRssMiB,
+      `N=${s.acls}: peak RSS of msk-gitops ${Math.round(peak)} MiB (target ≤ ${TARGETS.peakRssMiB} MiB)`,
+    );
+  }
+  const noopLine = noopVerdict(sizes);
+  bar(noopLine.startsWith('OK'), noopLine.replace(/^(OK|NOT FLAT): /, ''));
+  return lines;
+}
+
+export function renderReport(
+  machine: MachineInfo,
+  sizes: SizeResult[],
+  startup: StartupResult | null,
+  startedAt: Date,
+  totalMs: number,
+): string {
   const lines: string[] = [];
   lines.push(
     `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, ${machine.os}, load average ${machine.loadAverage.toFixed(2)} at start.`,
@@ -130,10 +202,44 @@ export function renderReport(machine: MachineInfo, sizes: SizeResult[], startedA
   );
   lines.push(`Run: ${startedAt.toISOString()}, whole bench ${seconds(totalMs)}.`);
   lines.push('');
+  if (startup) {
+    lines.push('### CLI start-up');
+    lines.push('');
+    lines.push(`Medians of ${startup.runs} runs each, interleaved; load average ${startup.loadAverage.toFixed(2)}.`);
+    lines.push('');
+    lines.push('| command | wall | × `node -e 0` | target |');
+    lines.push('| --- | ---: | ---: | ---: |');
+    lines.push(`| \`node -e 0\` | ${seconds(startup.nodeMs)} | 1.00× | |`);
+    lines.push(
+      `| \`msk-gitops --help\` | ${seconds(startup.helpMs)} | ${times(startup.helpMs / startup.nodeMs)} | ≤ ${TARGETS.helpTimesNode}× |`,
+    );
+    lines.push(
+      `| \`msk-gitops validate desired-state\` | ${seconds(startup.validateMs)} | ${times(startup.validateMs / startup.nodeMs)} | ≤ ${TARGETS.validateTimesNode}× |`,
+    );
+    lines.push('');
+  }
+  lines.push('### msk-gitops against the raw AdminClient');
+  lines.push('');
+  lines.push(
+    '| ACLs | topics | converge: msk-gitops | AdminClient | ratio | no-op: msk-gitops | AdminClient | ratio | peak RSS: msk-gitops | AdminClient | load avg |',
+  );
+  lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const s of sizes) {
+    const floorNoop = median(s.floor.noops.map((r) => r.wallMs));
+    const floorRss = Math.max(s.floor.converge.maxRssKiB, ...s.floor.noops.map((r) => r.maxRssKiB));
+    lines.push(
+      `| ${s.acls.toLocaleString('en')} | ${s.topics.toLocaleString('en')} | ${seconds(s.converge.wallMs)} | ${seconds(s.floor.converge.wallMs)} | ${times(convergeRatio(s))} | ${seconds(median(s.noops.map((r) => r.wallMs)))} | ${seconds(floorNoop)} | ${times(noopRatio(s))} | ${mib(cliPeakRssKiB(s))} | ${mib(floorRss)} | ${s.loadAverage.toFixed(2)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    `Both sides are whole processes, timed from spawn to exit on the same cluster in the same run: \`node bin/msk-gitops.js apply DIR --auto-approve\` (the compiled CLI, Node start included) and AdminFloor.java (the same topics and bindings with Kafka's own AdminClient: one read of topics, configs and ACLs, then one CreateTopics and CreateAcls in 1,000s; JVM start included). No-op: median of ${sizes[0]?.noops.length ?? 0} runs each. Targets: converge ≤ ${TARGETS.convergeRatio}×, no-op ≤ ${TARGETS.noopRatio}× from ${TARGETS.ratioFromAcls.toLocaleString('en')} ACLs; peak RSS ≤ ${TARGETS.peakRssMiB} MiB at ${TARGETS.peakRssAtAcls.toLocaleString('en')}. Load avg: the machine's 1-minute load average when that N began (2 CPUs; other work shares them).`,
+  );
+  lines.push('');
   lines.push('### msk-gitops');
   lines.push('');
   lines.push(
-    '| ACLs | topics | validate (offline) | plan offline: no-op / from empty | converge from empty: wall | requests | CreateAcls | peak RSS | no-op reconcile: wall | requests | one-ACL change: wall | requests | load avg |',
+    '| ACLs | topics | validate (offline) | plan offline: no-op / from empty | converge from empty: wall | requests | CreateAcls | peak RSS | no-op apply: wall | requests | one-ACL change: wall | requests | load avg |',
   );
   lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of sizes) {
@@ -143,7 +249,7 @@ export function renderReport(machine: MachineInfo, sizes: SizeResult[], startedA
   }
   lines.push('');
   lines.push(
-    `Requests: every request the client sent, counted at the client, including connection set-up (${SETUP_APIS.join(', ')}); in parentheses, without set-up. CreateAcls: how many CreateAcls requests the converge sent. No-op: median wall time and the range over ${sizes[0]?.noops.length ?? 0} runs. Peak RSS: the whole reconciler process (Node, tsx, kafkajs: about ${mib(sizes[0]?.converge.startRssKiB ?? 0)} before it starts). Load avg: the machine's 1-minute load average when that N began (2 CPUs; other work shares them).`,
+    `Requests: every request the CLI sent, counted at the client (count-requests.js, preloaded), including connection set-up (${SETUP_APIS.join(', ')}); in parentheses, without set-up. CreateAcls: how many CreateAcls requests the converge sent. Peak RSS: the whole CLI process. validate and plan offline: in-process, after start-up.`,
   );
   lines.push('');
   lines.push('### Against the seed: one Kafka CLI invocation per topic and per ACL');
@@ -169,25 +275,34 @@ export function renderReport(machine: MachineInfo, sizes: SizeResult[], startedA
     );
   }
   lines.push('');
-  lines.push('<details><summary>Where the time goes, and requests by Kafka API</summary>');
+  lines.push('<details><summary>Every run, with requests by Kafka API</summary>');
   lines.push('');
-  lines.push('| ACLs | step | wall | requests | connections | time by reconcile step | requests by API |');
-  lines.push('| ---: | --- | ---: | ---: | ---: | --- | --- |');
+  lines.push('| ACLs | run | wall | requests | connections | peak RSS | load avg | requests by API |');
+  lines.push('| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of sizes) {
-    const rows: Array<[string, MeasureResult]> = [
-      ['converge', s.converge],
-      ...s.noops.map((r, i): [string, MeasureResult] => [`no-op #${i + 1}`, r]),
-      ['one-ACL change', s.change],
+    const rows: Array<[string, CliRun]> = [
+      ['msk-gitops converge', s.converge],
+      ...s.noops.map((r, i): [string, CliRun] => [`msk-gitops no-op #${i + 1}`, r]),
+      ['msk-gitops one-ACL change', s.change],
     ];
-    for (const [step, result] of rows) {
+    for (const [run, result] of rows) {
       lines.push(
-        `| ${s.acls.toLocaleString('en')} | ${step} | ${seconds(result.wallMs)} | ${result.requests.total} | ${result.requests.connections} | ${describeSteps(result)} | ${apiBreakdown(result)} |`,
+        `| ${s.acls.toLocaleString('en')} | ${run} | ${seconds(result.wallMs)} | ${result.requests.total} | ${result.requests.connections} | ${mib(result.maxRssKiB)} | ${result.loadAverage.toFixed(2)} | ${apiBreakdown(result)} |`,
+      );
+    }
+    const floorRows: Array<[string, FloorRun]> = [
+      ['AdminClient converge', s.floor.converge],
+      ...s.floor.noops.map((r, i): [string, FloorRun] => [`AdminClient no-op #${i + 1}`, r]),
+    ];
+    for (const [run, result] of floorRows) {
+      lines.push(
+        `| ${s.acls.toLocaleString('en')} | ${run} | ${seconds(result.wallMs)} | ${result.requests} | | ${mib(result.maxRssKiB)} | ${result.loadAverage.toFixed(2)} | created ${result.createdTopics} topics, ${result.createdAcls} ACLs in ${result.createAclRequests} CreateAcls |`,
       );
     }
   }
   lines.push('');
   lines.push(
-    `After converge returned, all brokers showed every topic and ACL after: ${sizes.map((s) => `N=${s.acls}: ${seconds(s.settledMs)}`).join(', ')}.`,
+    `After converge returned, all brokers showed every topic and ACL after: ${sizes.map((s) => `N=${s.acls}: ${seconds(s.settledMs)}`).join(', ')}. AdminClient requests: its request-total metric (set-up included).`,
   );
   lines.push('');
   lines.push('</details>');
