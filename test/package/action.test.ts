@@ -185,6 +185,30 @@ describe('npm pack and npm install --global --prefix', () => {
       rmSync(elsewhere, { recursive: true, force: true });
     }
   });
+  test('a command loads only the dependencies it needs: --help none, validate and schema no Kafka, AWS or git client', () => {
+    const bin = path.join(toolPrefix, 'bin', 'msk-gitops');
+    // The installed command, run with a hook that lists, at exit, the packages its process loaded.
+    const loaded = (...args: string[]): string[] => {
+      const script = `process.argv = [process.argv[0], 'msk-gitops', ...${JSON.stringify(args)}];
+process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));
+require(${JSON.stringify(realpathSync(bin))});`;
+      const run = spawnSync(process.execPath, ['-e', script], { cwd: EXAMPLE_MANIFESTS, encoding: 'utf8' });
+      const line = run.stderr.split('\n').find((l) => l.startsWith('LOADED '));
+      if (!line) throw new Error(`no module list from msk-gitops ${args.join(' ')}:\n${run.stdout}${run.stderr}`);
+      const files = JSON.parse(line.slice('LOADED '.length)) as string[];
+      const packages = files.flatMap((file) => {
+        const inside = file.split(`node_modules${path.sep}`).slice(1).pop();
+        if (!inside) return [];
+        const parts = inside.split(path.sep);
+        return [parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]];
+      });
+      return [...new Set(packages)].filter((name) => name !== 'msk-gitops').sort();
+    };
+    expect(loaded('--help')).toEqual([]);
+    const clients = /^(kafkajs|@aws-sdk\/.*|aws-msk-iam-sasl-signer-js|simple-git|chokidar|node-cron|prom-client)$/;
+    expect(loaded('validate', '.').filter((name) => clients.test(name))).toEqual([]);
+    expect(loaded('schema').filter((name) => clients.test(name))).toEqual([]);
+  });
 });
 
 describe('the GitHub Action on a pull request', () => {
