@@ -1,14 +1,15 @@
 /**
- * The users store of AWS MSK: a SCRAM user is a Secrets Manager secret named `AmazonMSK_<name>` (MSK requires the
- * prefix) holding `{"username": name, "password": …}`, encrypted with a customer-managed KMS key (MSK refuses the
- * default key) and associated with the cluster. The reconciler owns the secrets and their association, so adding a
- * user is a pull request, not a `cdktf deploy`.
+ * The users store of AWS MSK: a SCRAM user is a Secrets Manager secret named `AmazonMSK_<cluster>_<name>`
+ * (msk-secret-names.ts: MSK requires the prefix, the cluster's name keeps two stacks in one account apart) holding
+ * `{"username": name, "password": …}`, encrypted with a customer-managed KMS key (MSK refuses the default key),
+ * tagged with the stack's name and associated with the cluster. The reconciler owns the secrets and their
+ * association, so adding a user is a pull request, not a `cdktf deploy`.
  *
- * Round trips: listing is ListScramSecrets (paginated); applying is one paginated ListSecrets for every
- * `AmazonMSK_` secret, one CreateSecret or PutSecretValue per user whose value must be written (Secrets Manager has
- * no batch write), then one BatchAssociateScramSecret and one BatchDisassociateScramSecret for all users (in chunks
- * of MAX_SECRETS_PER_CALL). A password never reaches an error: AWS errors are reported by name and message, and
- * those describe the request, not the secret value.
+ * Round trips: listing is ListScramSecrets (paginated); applying is one paginated ListSecrets for this cluster's
+ * secrets, one CreateSecret or PutSecretValue per user whose value must be written (Secrets Manager has no batch
+ * write; a secret of ours scheduled for deletion is restored first), then one BatchAssociateScramSecret and one
+ * BatchDisassociateScramSecret for all users (in chunks of MAX_SECRETS_PER_CALL). A password never reaches an error:
+ * AWS errors are reported by name and message, and those describe the request, not the secret value.
  */
 import {
   CreateSecretCommand,
@@ -16,6 +17,7 @@ import {
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
+  RestoreSecretCommand,
   type SecretListEntry,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -29,11 +31,16 @@ import {
 import type { ChangeResult } from '../apply/results';
 import type { ChangeOf, LiveUser, UserSpec } from '../model/schema';
 import { generatePassword, resolvePassword, type GeneratedPasswords } from './passwords';
+import {
+  clusterNameOfArn,
+  OWNER_TAG,
+  scramSecretName,
+  scramSecretPrefix,
+  scramSecretTags,
+  STACK_TAG_KEY,
+  userOfScramSecret,
+} from './msk-secret-names';
 import type { UserStore } from './store';
-
-export const MSK_SECRET_PREFIX = 'AmazonMSK_';
-/** Marks the secrets this tool created: only those are ever deleted. */
-export const OWNER_TAG = { Key: 'managed-by', Value: 'msk-gitops' } as const;
 /**
  * Secrets per BatchAssociate/BatchDisassociate call. The API reference states no limit; we chunk defensively so a
  * large first run cannot hit an undocumented one. Each chunk is one call whatever the number of users in it.
@@ -51,14 +58,8 @@ export interface MskUserStoreOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function secretNameOf(user: string): string {
-  return `${MSK_SECRET_PREFIX}${user}`;
-}
-
-/** `arn:aws:secretsmanager:eu-west-1:123:secret:AmazonMSK_lms-user-AbCdEf` → `lms-user` (Secrets Manager appends a 6-character suffix). */
-export function userOfSecretArn(arn: string): string | undefined {
-  const name = arn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '');
-  return name?.startsWith(MSK_SECRET_PREFIX) ? name.slice(MSK_SECRET_PREFIX.length) : undefined;
+function hasTag(entry: SecretListEntry, key: string, value: string): boolean {
+  return (entry.Tags ?? []).some((tag) => tag.Key === key && tag.Value === value);
 }
 
 function awsError(step: string, error: unknown): string {
@@ -85,15 +86,18 @@ function unprocessedMessage(step: string, item: UnprocessedScramSecret): string 
   return `${step}: ${item.ErrorCode ?? 'error'}${item.ErrorMessage ? `: ${item.ErrorMessage}` : ''}`;
 }
 
-/** On MSK a generated password lives in the user's own secret; there is nothing to keep elsewhere. */
-const NO_LOCAL_GENERATION: GeneratedPasswords = {
-  getOrCreate: async () => generatePassword(),
-  locate: secretNameOf,
-};
-
 export function createMskUserStore(options: MskUserStoreOptions): UserStore {
   const { clusterArn, kmsKeyId, secretsManager, kafka } = options;
   const env = options.env ?? process.env;
+  const cluster = clusterNameOfArn(clusterArn);
+  const secretNameOf = (user: string) => scramSecretName(cluster, user);
+  /** On MSK a generated password lives in the user's own secret; there is nothing to keep elsewhere. */
+  const NO_LOCAL_GENERATION: GeneratedPasswords = {
+    getOrCreate: async () => generatePassword(),
+    locate: secretNameOf,
+  };
+  const ours = (entry: SecretListEntry) => hasTag(entry, STACK_TAG_KEY, cluster);
+  const owned = (entry: SecretListEntry) => ours(entry) && hasTag(entry, OWNER_TAG.Key, OWNER_TAG.Value);
 
   async function listMskSecrets(): Promise<Map<string, SecretListEntry>> {
     const byName = new Map<string, SecretListEntry>();
@@ -101,7 +105,7 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
     do {
       const page = await secretsManager.send(
         new ListSecretsCommand({
-          Filters: [{ Key: 'name', Values: [MSK_SECRET_PREFIX] }],
+          Filters: [{ Key: 'name', Values: [scramSecretPrefix(cluster)] }],
           IncludePlannedDeletion: true,
           NextToken,
         }),
@@ -117,18 +121,32 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
     const name = secretNameOf(spec.name);
     const secretString = (password: string) => JSON.stringify({ username: spec.name, password });
     if (existing?.ARN) {
-      if (existing.DeletedDate) {
+      const secretArn = existing.ARN;
+      if (!ours(existing)) {
+        // The jumper's role may only touch secrets tagged with its stack's name (the grant's condition).
         throw new Error(
-          `secret ${name} is scheduled for deletion: restore it (aws secretsmanager restore-secret) first`,
+          `secret ${name} exists without the tag ${STACK_TAG_KEY}=${cluster}, so this stack may not write it: ` +
+            'tag it, or delete it and let the reconciler create it',
         );
       }
       if (!existing.KmsKeyId) {
         throw new Error(`secret ${name} uses the default KMS key, which MSK refuses: re-create it with ${kmsKeyId}`);
       }
+      if (existing.DeletedDate) {
+        if (!owned(existing)) {
+          throw new Error(
+            `secret ${name} is scheduled for deletion and was not created by msk-gitops: restore it ` +
+              '(aws secretsmanager restore-secret) first',
+          );
+        }
+        // A user deleted and declared again within the recovery window gets its secret (and its password) back.
+        await awsStep(`RestoreSecret ${name}`, () =>
+          secretsManager.send(new RestoreSecretCommand({ SecretId: secretArn })),
+        );
+      }
       // A generated password is generated once: the value already in the secret is the user's password.
-      if ('generate' in spec.password) return existing.ARN;
+      if ('generate' in spec.password) return secretArn;
       const password = await resolvePassword(spec.name, spec.password, NO_LOCAL_GENERATION, env);
-      const secretArn = existing.ARN;
       const current = await awsStep(`GetSecretValue ${name}`, () =>
         secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn })),
       );
@@ -144,7 +162,7 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
           secretsManager.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: secretString(password) })),
         );
       }
-      return existing.ARN;
+      return secretArn;
     }
     const password =
       'generate' in spec.password
@@ -157,7 +175,7 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
           Description: `SCRAM credentials of Kafka user ${spec.name} (managed by msk-gitops)`,
           KmsKeyId: kmsKeyId,
           SecretString: secretString(password),
-          Tags: [{ ...OWNER_TAG }],
+          Tags: scramSecretTags(cluster),
         }),
       ),
     );
@@ -195,7 +213,8 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
       do {
         const page = await kafka.send(new ListScramSecretsCommand({ ClusterArn: clusterArn, NextToken }));
         for (const arn of page.SecretArnList ?? []) {
-          const name = userOfSecretArn(arn);
+          // Another cluster's secret, or one not named by msk-gitops, is not a user of this cluster's manifests.
+          const name = userOfScramSecret(cluster, arn);
           // MSK authenticates with SCRAM-SHA-512 only.
           if (name !== undefined) users.push({ name, mechanisms: ['SCRAM-SHA-512'] });
         }
@@ -218,7 +237,7 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
       }
 
       const toAssociate: { change: ChangeOf<'user'>; arn: string }[] = [];
-      const toDisassociate: { change: ChangeOf<'user'>; arn: string; owned: boolean }[] = [];
+      const toDisassociate: { change: ChangeOf<'user'>; arn: string; deletable: boolean }[] = [];
       for (const change of mine) {
         const name = change.resource;
         const secret = secrets.get(secretNameOf(name));
@@ -227,8 +246,7 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
             results.push({ change, ok: false, error: `delete user ${name}: no secret ${secretNameOf(name)}` });
             continue;
           }
-          const owned = (secret.Tags ?? []).some((tag) => tag.Key === OWNER_TAG.Key && tag.Value === OWNER_TAG.Value);
-          toDisassociate.push({ change, arn: secret.ARN, owned });
+          toDisassociate.push({ change, arn: secret.ARN, deletable: owned(secret) });
           continue;
         }
         const spec = specs.get(name);
@@ -264,14 +282,14 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
         'BatchDisassociateScramSecret',
         toDisassociate.map((item) => item.arn),
       );
-      for (const { change, arn, owned } of toDisassociate) {
+      for (const { change, arn, deletable } of toDisassociate) {
         const failure = disassociateFailures.get(arn);
         if (failure) {
           results.push({ change, ok: false, error: `delete user ${change.resource}: ${failure}` });
           continue;
         }
         // A secret someone else created (no owner tag) is only disassociated, never deleted.
-        if (owned) {
+        if (deletable) {
           try {
             await secretsManager.send(
               new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS }),

@@ -5,6 +5,7 @@ import {
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
+  RestoreSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
@@ -17,13 +18,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ConnectionProfileSchema } from '../../../reconciler/connection/profile';
 import { SettingsSchema, type UserSpec } from '../../../reconciler/model/schema';
 import { planUsers } from '../../../reconciler/plan/users';
-import { MAX_SECRETS_PER_CALL, userOfSecretArn } from '../../../reconciler/users/msk-secrets';
+import { MAX_SECRETS_PER_CALL } from '../../../reconciler/users/msk-secrets';
+import { userOfScramSecret } from '../../../reconciler/users/msk-secret-names';
 import { createUserStore } from '../../../reconciler/users/store';
 import type { Kafka } from 'kafkajs';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:111122223333:cluster/lms/abcd-1234';
 const KMS = 'arn:aws:kms:eu-west-1:111122223333:key/1111-2222';
-const arnOf = (user: string) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:AmazonMSK_${user}-Ab12Cd`;
+const arnOf = (user: string) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:AmazonMSK_lms_${user}-Ab12Cd`;
+const OURS = [
+  { Key: 'managed-by', Value: 'msk-gitops' },
+  { Key: 'Stack', Value: 'lms' },
+];
 const profile = ConnectionProfileSchema.parse({
   bootstrapServers: ['b-1.lms.kafka.eu-west-1.amazonaws.com:9098'],
   auth: 'iam',
@@ -65,12 +71,17 @@ describe('MSK users store (AmazonMSK_ secrets)', () => {
       { name: 'lms-user', mechanisms: ['SCRAM-SHA-512'] },
       { name: 'central-user', mechanisms: ['SCRAM-SHA-512'] },
     ]);
-    expect(userOfSecretArn(arnOf('a-b-c'))).toBe('a-b-c');
+    expect(userOfScramSecret('lms', arnOf('a-b-c'))).toBe('a-b-c');
+    // Another cluster's secrets (and the old unprefixed names) are not this cluster's users.
+    expect(userOfScramSecret('lms', arnOf('a').replace('AmazonMSK_lms_', 'AmazonMSK_lms-staging_'))).toBeUndefined();
+    expect(userOfScramSecret('lms', arnOf('a').replace('AmazonMSK_lms_', 'AmazonMSK_'))).toBeUndefined();
   });
 
   it('creates secrets with the cluster KMS key and the owner tag, then associates them in one call', async () => {
     sm.on(ListSecretsCommand).resolves({ SecretList: [] });
-    sm.on(CreateSecretCommand).callsFake((input: { Name: string }) => ({ ARN: arnOf(input.Name.slice(10)) }));
+    sm.on(CreateSecretCommand).callsFake((input: { Name: string }) => ({
+      ARN: arnOf(input.Name.slice('AmazonMSK_lms_'.length)),
+    }));
     msk.on(BatchAssociateScramSecretCommand).resolves({ UnprocessedScramSecrets: [] });
     const desired = [user('lms-user', { env: 'LMS_PW' }), user('central-user')];
     const results = await store().apply(planUsers(desired, [], settings), desired);
@@ -79,14 +90,14 @@ describe('MSK users store (AmazonMSK_ secrets)', () => {
       ['lms-user', true],
     ]);
     expect(sm.commandCalls(ListSecretsCommand)[0].args[0].input).toEqual({
-      Filters: [{ Key: 'name', Values: ['AmazonMSK_'] }],
+      Filters: [{ Key: 'name', Values: ['AmazonMSK_lms_'] }],
       IncludePlannedDeletion: true,
       NextToken: undefined,
     });
     const creates = sm.commandCalls(CreateSecretCommand).map((call) => call.args[0].input);
     expect(creates.map((c) => [c.Name, c.KmsKeyId, c.Tags])).toEqual([
-      ['AmazonMSK_central-user', KMS, [{ Key: 'managed-by', Value: 'msk-gitops' }]],
-      ['AmazonMSK_lms-user', KMS, [{ Key: 'managed-by', Value: 'msk-gitops' }]],
+      ['AmazonMSK_lms_central-user', KMS, OURS],
+      ['AmazonMSK_lms_lms-user', KMS, OURS],
     ]);
     expect(JSON.parse(creates[1].SecretString ?? '')).toEqual({ username: 'lms-user', password: 'from-env-Secret-1' });
     const generated = JSON.parse(creates[0].SecretString ?? '') as { username: string; password: string };
@@ -101,9 +112,9 @@ describe('MSK users store (AmazonMSK_ secrets)', () => {
   it('keeps the value of an existing generated secret, and writes an env password only when it changed', async () => {
     sm.on(ListSecretsCommand).resolves({
       SecretList: [
-        { Name: 'AmazonMSK_gen-user', ARN: arnOf('gen-user'), KmsKeyId: KMS },
-        { Name: 'AmazonMSK_lms-user', ARN: arnOf('lms-user'), KmsKeyId: KMS },
-        { Name: 'AmazonMSK_same-user', ARN: arnOf('same-user'), KmsKeyId: KMS },
+        { Name: 'AmazonMSK_lms_gen-user', ARN: arnOf('gen-user'), KmsKeyId: KMS, Tags: OURS },
+        { Name: 'AmazonMSK_lms_lms-user', ARN: arnOf('lms-user'), KmsKeyId: KMS, Tags: OURS },
+        { Name: 'AmazonMSK_lms_same-user', ARN: arnOf('same-user'), KmsKeyId: KMS, Tags: OURS },
       ],
     });
     sm.on(GetSecretValueCommand, { SecretId: arnOf('lms-user') })
@@ -132,13 +143,13 @@ describe('MSK users store (AmazonMSK_ secrets)', () => {
 
   it('reports unprocessed secrets and failed writes per change, without a password anywhere', async () => {
     sm.on(ListSecretsCommand).resolves({ SecretList: [] });
-    sm.on(CreateSecretCommand, { Name: 'AmazonMSK_broken-user' }).rejects(
+    sm.on(CreateSecretCommand, { Name: 'AmazonMSK_lms_broken-user' }).rejects(
       Object.assign(new Error('User is not authorized to perform kms:GenerateDataKey'), {
         name: 'AccessDeniedException',
       }),
     );
-    sm.on(CreateSecretCommand, { Name: 'AmazonMSK_lms-user' }).resolves({ ARN: arnOf('lms-user') });
-    sm.on(CreateSecretCommand, { Name: 'AmazonMSK_pos-user' }).resolves({ ARN: arnOf('pos-user') });
+    sm.on(CreateSecretCommand, { Name: 'AmazonMSK_lms_lms-user' }).resolves({ ARN: arnOf('lms-user') });
+    sm.on(CreateSecretCommand, { Name: 'AmazonMSK_lms_pos-user' }).resolves({ ARN: arnOf('pos-user') });
     msk.on(BatchAssociateScramSecretCommand).resolves({
       UnprocessedScramSecrets: [
         {
@@ -158,7 +169,7 @@ describe('MSK users store (AmazonMSK_ secrets)', () => {
     const byUser = Object.fromEntries(results.map((r) => [r.change.resource, r.error ?? 'ok']));
     expect(byUser).toEqual({
       'broken-user':
-        'create user broken-user: CreateSecret AmazonMSK_broken-user: AccessDeniedException: User is not authorized to perform kms:GenerateDataKey',
+        'create user broken-user: CreateSecret AmazonMSK_lms_broken-user: AccessDeniedException: User is not authorized to perform kms:GenerateDataKey',
       'lms-user': 'ok',
       'pos-user': 'create user pos-user: BatchAssociateScramSecret: InvalidSecret: The secret uses the default KMS key',
       'nopw-user': 'create user nopw-user: password of user nopw-user: environment variable UNSET_PW is not set',
@@ -172,7 +183,9 @@ describe('MSK users store (AmazonMSK_ secrets)', () => {
 
   it('chunks associations at MAX_SECRETS_PER_CALL', async () => {
     sm.on(ListSecretsCommand).resolves({ SecretList: [] });
-    sm.on(CreateSecretCommand).callsFake((input: { Name: string }) => ({ ARN: arnOf(input.Name.slice(10)) }));
+    sm.on(CreateSecretCommand).callsFake((input: { Name: string }) => ({
+      ARN: arnOf(input.Name.slice('AmazonMSK_lms_'.length)),
+    }));
     msk.on(BatchAssociateScramSecretCommand).resolves({});
     const desired = Array.from({ length: MAX_SECRETS_PER_CALL + 2 }, (_, i) => user(`u${String(i).padStart(2, '0')}`));
     const results = await store().apply(planUsers(desired, [], settings), desired);
@@ -185,13 +198,8 @@ describe('MSK users store (AmazonMSK_ secrets)', () => {
   it('disassociates deleted users in one call and deletes only secrets it owns, with a recovery window', async () => {
     sm.on(ListSecretsCommand).resolves({
       SecretList: [
-        {
-          Name: 'AmazonMSK_old-user',
-          ARN: arnOf('old-user'),
-          KmsKeyId: KMS,
-          Tags: [{ Key: 'managed-by', Value: 'msk-gitops' }],
-        },
-        { Name: 'AmazonMSK_handmade', ARN: arnOf('handmade'), KmsKeyId: KMS, Tags: [] },
+        { Name: 'AmazonMSK_lms_old-user', ARN: arnOf('old-user'), KmsKeyId: KMS, Tags: OURS },
+        { Name: 'AmazonMSK_lms_handmade', ARN: arnOf('handmade'), KmsKeyId: KMS, Tags: [] },
       ],
     });
     msk.on(BatchDisassociateScramSecretCommand).resolves({});
@@ -211,6 +219,27 @@ describe('MSK users store (AmazonMSK_ secrets)', () => {
     expect(sm.commandCalls(DeleteSecretCommand).map((c) => c.args[0].input)).toEqual([
       { SecretId: arnOf('old-user'), RecoveryWindowInDays: 7 },
     ]);
+  });
+
+  it("restores its own secret scheduled for deletion; refuses one without this stack's tag", async () => {
+    sm.on(ListSecretsCommand).resolves({
+      SecretList: [
+        { Name: 'AmazonMSK_lms_back', ARN: arnOf('back'), KmsKeyId: KMS, Tags: OURS, DeletedDate: new Date() },
+        { Name: 'AmazonMSK_lms_foreign', ARN: arnOf('foreign'), KmsKeyId: KMS, Tags: [{ Key: 'Stack', Value: 'x' }] },
+      ],
+    });
+    sm.on(RestoreSecretCommand).resolves({});
+    msk.on(BatchAssociateScramSecretCommand).resolves({});
+    const desired = [user('back'), user('foreign')];
+    const results = await store().apply(planUsers(desired, [], settings), desired);
+    expect(Object.fromEntries(results.map((r) => [r.change.resource, r.error ?? 'ok']))).toEqual({
+      back: 'ok',
+      foreign:
+        'create user foreign: secret AmazonMSK_lms_foreign exists without the tag Stack=lms, so this stack may not ' +
+        'write it: tag it, or delete it and let the reconciler create it',
+    });
+    expect(sm.commandCalls(RestoreSecretCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: arnOf('back') }]);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
   it('applies nothing for skipped deletions (deletions.users off)', async () => {
