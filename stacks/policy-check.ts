@@ -11,18 +11,41 @@ export interface PolicyViolation {
   message: string;
 }
 
+/** A statement allowed to name Resource "*": only for these actions, for this reason. */
+export interface WildcardResourceException {
+  /** The only actions the statement may hold: each one AWS authorizes on "*" only. */
+  actions: string[];
+  /** Why AWS demands "*" here (the policy checker's output and the docs show it). */
+  reason: string;
+}
+
 export interface PolicyCheckOptions {
   /**
-   * Statement ids allowed to name Resource "*", each with the reason AWS demands it. The stack needs none today; the
-   * SSM Session Manager permissions that do need "*" come from the AWS managed policy below, not from a statement.
+   * Statement ids allowed to name Resource "*", each with its actions and the reason AWS demands it. A statement with
+   * that sid but any other action is still a violation. The SSM Session Manager permissions that need "*" come from
+   * the AWS managed policy below, not from a statement.
    */
-  wildcardResourceStatements?: Record<string, string>;
+  wildcardResourceStatements?: Record<string, WildcardResourceException>;
   /** AWS managed policies the stack may attach, by name. */
   managedPolicies?: string[];
 }
 
+/**
+ * The jumper's one statement on "*": the users store lists this cluster's `AmazonMSK_<stack>_` secrets with one
+ * paginated ListSecrets (reconciler/users/msk-secrets.ts), and Secrets Manager authorizes ListSecrets on "*" only (the
+ * service authorization reference lists no resource type for it). It returns names, tags and key ids, never a value.
+ */
+export const LIST_SECRETS_STATEMENT = 'ListScramSecretsByName';
+
 export const DEFAULT_POLICY_CHECK_OPTIONS: Required<PolicyCheckOptions> = {
-  wildcardResourceStatements: {},
+  wildcardResourceStatements: {
+    [LIST_SECRETS_STATEMENT]: {
+      actions: ['secretsmanager:ListSecrets'],
+      reason:
+        'secretsmanager:ListSecrets has no resource-level permissions (Resource must be "*"); it returns secret ' +
+        "names, tags and key ids, never a secret's value",
+    },
+  },
   managedPolicies: ['AmazonSSMManagedInstanceCore'],
 };
 
@@ -251,11 +274,26 @@ function checkStatements(
         violations.push({ rule: 'iam-no-wildcards', address, message: `${where}: wildcard action ${action.value}` });
       }
     }
+    const exception = Object.hasOwn(options.wildcardResourceStatements, statement.sid)
+      ? options.wildcardResourceStatements[statement.sid]
+      : undefined;
+    const onlyExceptedActions =
+      exception !== undefined &&
+      statement.actions.every(
+        (action) => action.known && typeof action.value === 'string' && exception.actions.includes(action.value),
+      );
     for (const resource of statement.resources) {
       // Unknown at plan time means computed from a resource of this stack: specific by construction.
       if (!resource.known || typeof resource.value !== 'string' || !isWildcardResource(resource.value)) continue;
-      if (resource.value === '*' && statement.sid in options.wildcardResourceStatements) continue;
-      violations.push({ rule: 'iam-no-wildcards', address, message: `${where}: wildcard resource ${resource.value}` });
+      if (resource.value === '*' && onlyExceptedActions) continue;
+      const excepted = exception
+        ? ` (the exception for ${statement.sid} covers ${exception.actions.join(', ')} only)`
+        : '';
+      violations.push({
+        rule: 'iam-no-wildcards',
+        address,
+        message: `${where}: wildcard resource ${resource.value}${excepted}`,
+      });
     }
   }
 }

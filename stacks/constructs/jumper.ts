@@ -13,6 +13,8 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { RECONCILER_IAM_ACTIONS } from '../../reconciler/connection/iam-actions';
+import { scramSecretPrefix, scramSecretTags, STACK_TAG_KEY } from '../../reconciler/users/msk-secret-names';
+import { LIST_SECRETS_STATEMENT } from '../policy-check';
 import { connectionProfile, daemonConfig, daemonEnvironment, jumperUserData } from './jumper-user-data';
 
 /** Where Amazon publishes the current Amazon Linux 2023 AMI id, per region. */
@@ -49,57 +51,103 @@ export function jumperPolicyStatements(props: {
   clusterArn: string;
   topicArns: string;
   groupArns: string;
-  /** arn:P:secretsmanager:R:A:secret:AmazonMSK_* */
-  scramSecretArns: string;
+  /** The stack's (= the MSK cluster's) name: the SCRAM secrets' namespace and the value of their Stack tag. */
+  stackName: string;
+  /** arn:P:secretsmanager:R:A:secret: — the ARN prefix of this account's and region's secrets. */
+  secretArnPrefix: string;
   ownSecretArns: string[];
   kmsKeyArn: string;
   region: string;
 }): PolicyStatement[] {
+  const scramSecrets = `${props.secretArnPrefix}${scramSecretPrefix(props.stackName)}*`;
+  const secretsManager = `secretsmanager.${props.region}.amazonaws.com`;
+  const msk = `kafka.${props.region}.amazonaws.com`;
+  const viaService = (...services: string[]) => ({
+    test: 'StringEquals',
+    variable: 'kms:ViaService',
+    values: services,
+  });
+  const stackTag = (variable: string) => ({ test: 'StringEquals', variable, values: [props.stackName] });
+  const onlyOurTagKeys = {
+    test: 'ForAllValues:StringEquals',
+    variable: 'aws:TagKeys',
+    values: scramSecretTags(props.stackName).map((tag) => tag.Key),
+  };
   return [
     { sid: 'KafkaCluster', actions: [...RECONCILER_IAM_ACTIONS.cluster], resources: [props.clusterArn] },
     { sid: 'KafkaTopics', actions: [...RECONCILER_IAM_ACTIONS.topic], resources: [props.topicArns] },
     { sid: 'KafkaGroups', actions: [...RECONCILER_IAM_ACTIONS.group], resources: [props.groupArns] },
     {
-      // The reconciler owns the SCRAM users: it associates their secrets and reads the listeners of this cluster.
+      // The reconciler owns the SCRAM users: it lists, associates and disassociates their secrets on this cluster.
       sid: 'MskScramUsers',
-      actions: [
-        'kafka:BatchAssociateScramSecret',
-        'kafka:BatchDisassociateScramSecret',
-        'kafka:ListScramSecrets',
-        'kafka:DescribeCluster',
-        'kafka:DescribeClusterV2',
-        'kafka:GetBootstrapBrokers',
-      ],
+      actions: ['kafka:ListScramSecrets', 'kafka:BatchAssociateScramSecret', 'kafka:BatchDisassociateScramSecret'],
       resources: [props.clusterArn],
     },
     {
-      // MSK only reads secrets named AmazonMSK_*; the reconciler creates and fills one per SCRAM user.
-      sid: 'ScramUserSecrets',
-      actions: [
-        'secretsmanager:CreateSecret',
-        'secretsmanager:PutSecretValue',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:TagResource',
+      // Named exception of the policy checker (stacks/policy-check.ts): ListSecrets is authorized on "*" only.
+      sid: LIST_SECRETS_STATEMENT,
+      actions: ['secretsmanager:ListSecrets'],
+      resources: ['*'],
+    },
+    {
+      // A new user's secret: only in this stack's namespace, only with this stack's key (MSK refuses the default
+      // one), only tagged as this stack's. secretsmanager:KmsKeyArn exists for CreateSecret only.
+      sid: 'CreateScramSecrets',
+      actions: ['secretsmanager:CreateSecret'],
+      resources: [scramSecrets],
+      condition: [
+        { test: 'StringEquals', variable: 'secretsmanager:KmsKeyArn', values: [props.kmsKeyArn] },
+        stackTag(`aws:RequestTag/${STACK_TAG_KEY}`),
+        onlyOurTagKeys,
       ],
-      resources: [props.scramSecretArns],
+    },
+    {
+      // CreateSecret with Tags is also authorized as TagResource, with the request's tags.
+      sid: 'TagScramSecrets',
+      actions: ['secretsmanager:TagResource'],
+      resources: [scramSecrets],
+      condition: [stackTag(`aws:RequestTag/${STACK_TAG_KEY}`), onlyOurTagKeys],
+    },
+    {
+      // An existing user's secret: read (MSK's association reads it as the caller too), write a new version,
+      // schedule its deletion (with a recovery window), restore it — only if it carries this stack's tag.
+      sid: 'ManageScramSecrets',
+      actions: [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:RestoreSecret',
+      ],
+      resources: [scramSecrets],
+      condition: [stackTag(`aws:ResourceTag/${STACK_TAG_KEY}`)],
     },
     {
       sid: 'ReconcilerSecrets',
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      actions: ['secretsmanager:GetSecretValue'],
       resources: props.ownSecretArns,
     },
     {
-      // Secrets Manager encrypts and decrypts with the caller's permissions on the key (MSK refuses the default key);
-      // the condition keeps the key usable through Secrets Manager only, not for direct decryption of anything else.
+      // Secrets Manager encrypts (GenerateDataKey) and decrypts with the caller's permissions on the key; the
+      // condition keeps the key usable through Secrets Manager only, not for direct decryption of anything else.
       sid: 'SecretsKeyViaSecretsManager',
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: [props.kmsKeyArn],
-      condition: [
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${props.region}.amazonaws.com`] },
-      ],
+      condition: [viaService(secretsManager)],
     },
-    { sid: 'SecretsKeyDescribe', actions: ['kms:DescribeKey'], resources: [props.kmsKeyArn] },
+    {
+      // BatchAssociateScramSecret has MSK create a grant on the secrets' key for itself (CloudFormation's
+      // AWS::MSK::BatchScramSecret lists kms:CreateGrant and kms:DescribeKey): through MSK, for an AWS resource only.
+      sid: 'SecretsKeyGrantForMsk',
+      actions: ['kms:CreateGrant'],
+      resources: [props.kmsKeyArn],
+      condition: [viaService(msk), { test: 'Bool', variable: 'kms:GrantIsForAWSResource', values: ['true'] }],
+    },
+    {
+      sid: 'SecretsKeyDescribe',
+      actions: ['kms:DescribeKey'],
+      resources: [props.kmsKeyArn],
+      condition: [viaService(msk, secretsManager)],
+    },
   ];
 }
 
@@ -149,7 +197,8 @@ export class Jumper extends Construct {
       clusterArn: kafkaArns.cluster,
       topicArns: kafkaArns.topic,
       groupArns: kafkaArns.group,
-      scramSecretArns: `arn:${props.partition}:secretsmanager:${props.region}:${account}:secret:AmazonMSK_*`,
+      stackName: props.name,
+      secretArnPrefix: `arn:${props.partition}:secretsmanager:${props.region}:${account}:secret:`,
       ownSecretArns: [props.slackWebhookSecretArn, props.gitCredentialsSecretArn],
       kmsKeyArn: props.kmsKeyArn,
       region: props.region,

@@ -1,4 +1,4 @@
-import { checkPlanPolicy } from '../../stacks/policy-check';
+import { checkPlanPolicy, DEFAULT_POLICY_CHECK_OPTIONS, LIST_SECRETS_STATEMENT } from '../../stacks/policy-check';
 
 /** A resource in `terraform show -json` shape: planned values, what is unknown, and its configuration references. */
 interface FixtureResource {
@@ -343,7 +343,7 @@ describe('checkPlanPolicy', () => {
     expect(rulesOf(admin)).toEqual(['iam-no-wildcards', 'iam-no-wildcards']);
   });
 
-  it('allows Resource "*" only for a statement listed as an exception', () => {
+  it('allows Resource "*" only for a statement listed as an exception, and only for its actions', () => {
     const plan = withChange(
       'aws_iam_policy_document',
       (document) => {
@@ -351,7 +351,24 @@ describe('checkPlanPolicy', () => {
       },
       'jumper',
     );
-    expect(checkPlanPolicy(plan, { wildcardResourceStatements: { Secrets: 'for the test' } })).toEqual([]);
+    const exception = { actions: ['secretsmanager:GetSecretValue'], reason: 'for the test' };
+    expect(checkPlanPolicy(plan, { wildcardResourceStatements: { Secrets: exception } })).toEqual([]);
+    expect(checkPlanPolicy(plan).map((violation) => violation.message)).toEqual([
+      'data.aws_iam_policy_document.jumper statement Secrets: wildcard resource *',
+    ]);
+    const more = { actions: ['secretsmanager:ListSecrets'], reason: 'for the test' };
+    expect(checkPlanPolicy(plan, { wildcardResourceStatements: { Secrets: more } })).toEqual([
+      {
+        rule: 'iam-no-wildcards',
+        address: 'data.aws_iam_policy_document.jumper',
+        message:
+          'data.aws_iam_policy_document.jumper statement Secrets: wildcard resource * ' +
+          '(the exception for Secrets covers secretsmanager:ListSecrets only)',
+      },
+    ]);
+    expect(DEFAULT_POLICY_CHECK_OPTIONS.wildcardResourceStatements[LIST_SECRETS_STATEMENT].actions).toEqual([
+      'secretsmanager:ListSecrets',
+    ]);
   });
 
   it('refuses a policy it cannot read at plan time, and managed policies beyond Session Manager', () => {

@@ -20,6 +20,7 @@ import { loadStackConfig, type StackConfig } from '../../stacks/config';
 import { MskGitopsStack } from '../../stacks/stack';
 import { brokerProperties } from '../../stacks/constructs/msk';
 import { MSK_PORTS } from '../../stacks/constructs/security';
+import { LIST_SECRETS_STATEMENT } from '../../stacks/policy-check';
 import { AL2023_AMI_PARAMETER, jumperPolicyStatements, kafkaResourceArns } from '../../stacks/constructs/jumper';
 import { connectionProfile, daemonConfig, UNIT_PATH, jumperUserData } from '../../stacks/constructs/jumper-user-data';
 import { offlineConfig, TEST_AMI } from './offline-config';
@@ -202,15 +203,22 @@ describe('the synthesized stack (defaults)', () => {
       `\${replace(${clusterArn.slice(2, -1)}, ":cluster/", ":group/")}/*`,
     ]);
     expect(bySid.get('MskScramUsers')?.resources).toEqual([clusterArn]);
-    expect(bySid.get('ScramUserSecrets')?.resources).toEqual([
-      expect.stringMatching(
-        /^arn:aws:secretsmanager:eu-west-1:\$\{element\(split\(":", .*\), 4\)\}:secret:AmazonMSK_\*$/,
-      ),
-    ]);
+    for (const sid of ['CreateScramSecrets', 'TagScramSecrets', 'ManageScramSecrets']) {
+      expect(bySid.get(sid)?.resources).toEqual([
+        expect.stringMatching(
+          /^arn:aws:secretsmanager:eu-west-1:\$\{element\(split\(":", .*\), 4\)\}:secret:AmazonMSK_msk-gitops_\*$/,
+        ),
+      ]);
+    }
     for (const statement of document.statement) {
       expect(statement.actions.every((action) => !action.includes('*'))).toBe(true);
-      expect(statement.resources).not.toContain('*');
+      // The one statement on "*" is the policy checker's named exception (ListSecrets).
+      if (statement.sid !== LIST_SECRETS_STATEMENT) expect(statement.resources).not.toContain('*');
     }
+    expect(bySid.get(LIST_SECRETS_STATEMENT)).toMatchObject({
+      actions: ['secretsmanager:ListSecrets'],
+      resources: ['*'],
+    });
     const policy = only(tf, 'aws_iam_role_policy');
     expect(policy.policy).toMatch(/^\$\{data\.aws_iam_policy_document\..+\.json\}$/);
     expect(JSON.parse(String(only(tf, 'aws_iam_role').assume_role_policy))).toEqual({
@@ -399,7 +407,8 @@ describe('the jumper, as plain values', () => {
       clusterArn: arns.cluster,
       topicArns: arns.topic,
       groupArns: arns.group,
-      scramSecretArns: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_*',
+      stackName: 'msk-gitops',
+      secretArnPrefix: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:',
       ownSecretArns: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:msk-gitops/slack-webhook-url-AbCdEf'],
       kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0b0c0d0e-1111-2222-3333-444455556666',
       region: 'eu-west-1',
@@ -420,7 +429,9 @@ describe('the jumper, as plain values', () => {
       ]),
     );
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
-    expect(statements.flatMap((statement) => statement.resources)).not.toContain('*');
+    expect(statements.filter((statement) => statement.resources.includes('*')).map((s) => s.actions)).toEqual([
+      ['secretsmanager:ListSecrets'],
+    ]);
   });
 
   it('writes a daemon config the reconciler accepts: IAM over TLS to the private IAM brokers', () => {
