@@ -13,7 +13,7 @@ import { plan as planChanges, plannedKindOf, type PlannedKind } from './plan/pla
 import { applyPlan, settleBatchFailures } from './apply/kafka';
 import type { ChangeResult } from './apply/results';
 import { adminWithScram } from './users/kafka-scram';
-import { createUserStore, type UserStore } from './users/store';
+import { createUserStore, type UserStore, type UserStoreOptions } from './users/store';
 
 export type { ChangeResult } from './apply/results';
 
@@ -29,6 +29,8 @@ export interface ReconcileRequest {
   apply: boolean;
   /** An injected client (the daemon keeps one); else createKafka(profile). */
   kafka?: Kafka;
+  /** MSK: the users store's AWS clients (tests: moto and a mock); else default clients for the cluster's region. */
+  aws?: Pick<UserStoreOptions, 'secretsManager' | 'mskClient'>;
   onProgress?: (event: { step: string; message: string }) => void;
 }
 
@@ -108,7 +110,7 @@ export async function reconcileOnce(req: ReconcileRequest): Promise<ReconcileOut
     // Held before connecting: a connect that fails half-way may already have sockets open to some brokers.
     admin = connected;
     await inStep('connect', () => connected.connect());
-    const users = kinds.users ? createUserStore(req.profile, kafka, { scram }) : null;
+    const users = kinds.users ? createUserStore(req.profile, kafka, { scram, ...req.aws }) : null;
 
     progress('observe', 'reading topics, configs, ACLs and users');
     const live = await inStep('observe', () => observe(connected, users));
