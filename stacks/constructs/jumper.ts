@@ -50,7 +50,6 @@ export function kafkaResourceArns(
 export function jumperPolicyStatements(props: {
   clusterArn: string;
   topicArns: string;
-  groupArns: string;
   /** The stack's (= the MSK cluster's) name: the SCRAM secrets' namespace and the value of their Stack tag. */
   stackName: string;
   /** arn:P:secretsmanager:R:A:secret: — the ARN prefix of this account's and region's secrets. */
@@ -76,7 +75,6 @@ export function jumperPolicyStatements(props: {
   return [
     { sid: 'KafkaCluster', actions: [...RECONCILER_IAM_ACTIONS.cluster], resources: [props.clusterArn] },
     { sid: 'KafkaTopics', actions: [...RECONCILER_IAM_ACTIONS.topic], resources: [props.topicArns] },
-    { sid: 'KafkaGroups', actions: [...RECONCILER_IAM_ACTIONS.group], resources: [props.groupArns] },
     {
       // The reconciler owns the SCRAM users: it lists, associates and disassociates their secrets on this cluster.
       sid: 'MskScramUsers',
@@ -196,7 +194,6 @@ export class Jumper extends Construct {
     const statements = jumperPolicyStatements({
       clusterArn: kafkaArns.cluster,
       topicArns: kafkaArns.topic,
-      groupArns: kafkaArns.group,
       stackName: props.name,
       secretArnPrefix: `arn:${props.partition}:secretsmanager:${props.region}:${account}:secret:`,
       ownSecretArns: [props.slackWebhookSecretArn, props.gitCredentialsSecretArn],

@@ -199,9 +199,7 @@ describe('the synthesized stack (defaults)', () => {
     expect(bySid.get('KafkaTopics')?.resources).toEqual([
       `\${replace(${clusterArn.slice(2, -1)}, ":cluster/", ":topic/")}/*`,
     ]);
-    expect(bySid.get('KafkaGroups')?.resources).toEqual([
-      `\${replace(${clusterArn.slice(2, -1)}, ":cluster/", ":group/")}/*`,
-    ]);
+    expect(bySid.has('KafkaGroups')).toBe(false);
     expect(bySid.get('MskScramUsers')?.resources).toEqual([clusterArn]);
     for (const sid of ['CreateScramSecrets', 'TagScramSecrets', 'ManageScramSecrets']) {
       expect(bySid.get(sid)?.resources).toEqual([
@@ -406,7 +404,6 @@ describe('the jumper, as plain values', () => {
     const statements = jumperPolicyStatements({
       clusterArn: arns.cluster,
       topicArns: arns.topic,
-      groupArns: arns.group,
       stackName: 'msk-gitops',
       secretArnPrefix: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:',
       ownSecretArns: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:msk-gitops/slack-webhook-url-AbCdEf'],
@@ -421,7 +418,6 @@ describe('the jumper, as plain values', () => {
       expect.arrayContaining([
         ...RECONCILER_IAM_ACTIONS.cluster,
         ...RECONCILER_IAM_ACTIONS.topic,
-        ...RECONCILER_IAM_ACTIONS.group,
         'kafka:BatchAssociateScramSecret',
         'kafka:BatchDisassociateScramSecret',
         'kms:Decrypt',

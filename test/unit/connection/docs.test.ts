@@ -19,7 +19,6 @@ describe('docs/connections.md', () => {
     expect(documented).toEqual({
       cluster: [...RECONCILER_IAM_ACTIONS.cluster],
       topic: [...RECONCILER_IAM_ACTIONS.topic],
-      group: [...RECONCILER_IAM_ACTIONS.group],
     });
   });
 });
