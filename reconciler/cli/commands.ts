@@ -15,7 +15,7 @@ export interface CommandEntry {
 
 export const commands: Record<string, CommandEntry> = {
   broker: {
-    summary: 'start, stop or show the local two-broker Kafka cluster (real Apache Kafka, SCRAM, ACLs)',
+    summary: 'start, stop, show or reset the local two-broker Kafka cluster (real Apache Kafka, SCRAM, ACLs)',
     load: async () => (await import('./broker')).brokerCommand,
   },
   validate: {

@@ -8,18 +8,20 @@ import { startDaemon } from '../daemon/daemon';
 import { createLogger } from '../daemon/logger';
 import { renderRunText } from '../daemon/run-text';
 import { generatedPasswordsDir } from '../users/store';
+import { kafkaVersionOption } from './broker';
 import { UsageError, UserFacingError, type Command } from './command';
 import { parseLogFormat, stopForExit, untilSignal } from './run';
 
 export const upCommand: Command = {
-  usage: 'msk-gitops up [DIR] [--once] [--port N] [--log-format text|json]',
-  async run({ argv, stdout, cwd }) {
+  usage: 'msk-gitops up [DIR] [--once] [--port N] [--kafka-version V] [--log-format text|json]',
+  async run({ argv, stdout, cwd, env }) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
         once: { type: 'boolean', default: false },
         port: { type: 'string' },
+        'kafka-version': { type: 'string' },
         'log-format': { type: 'string' },
         'debounce-ms': { type: 'string' },
       },
@@ -34,7 +36,8 @@ export const upCommand: Command = {
     const logger = createLogger({ format, out: stdout });
     const color = format === 'text' && Boolean(stdout.isTTY) && !process.env.NO_COLOR;
 
-    const { layout } = await startLocalCluster({ portBase, log: (line) => logger.info(line) });
+    const kafkaVersion = kafkaVersionOption(values['kafka-version'], env);
+    const { layout } = await startLocalCluster({ portBase, kafkaVersion, log: (line) => logger.info(line) });
     const connection = localAdminProfile(layout);
     const config = DaemonConfigSchema.parse({
       connection,

@@ -6,7 +6,7 @@
  * `profileFromArgs(values, ctx.env)`.
  */
 import { UsageError, UserFacingError } from '../cli/command';
-import { layoutFor, localAdminProfile, runningPids } from '../localkafka/broker';
+import { localAdminProfile, runningLayout } from '../localkafka/broker';
 import { loadConnectionSettingsFile } from './profile-file';
 import {
   ConnectionSettingError,
@@ -132,8 +132,8 @@ export async function profileFromArgs(flags: ConnectionFlags, env: NodeJS.Proces
       (key) => key !== 'local' && flags[key as keyof ConnectionFlags] !== undefined,
     );
     if (others.length) throw new UsageError(`--local names the local broker: drop --${others.join(', --')}`);
-    const layout = layoutFor();
-    if (runningPids(layout).length === 0)
+    const layout = runningLayout();
+    if (!layout)
       throw new UserFacingError('--local: the local broker is not running (start it: msk-gitops broker start)');
     return localAdminProfile(layout, env);
   }

@@ -4,18 +4,23 @@
  * SASL/SCRAM-SHA-512, the StandardAuthorizer and `allow.everyone.if.no.acl.found=false`.
  *
  * Everything lives under `.cache/kafka/` (ignored; installed with npm: ~/.cache/msk-gitops/kafka): the jars per Kafka
- * version, and one run folder per port base with configs, data, logs and pids, so `stop` ends exactly the processes
- * `start` made and a second `start` while one runs is detected instead of duplicated.
+ * version, and one run folder per port base and Kafka version (`run-19092-kafka-4.1.2`) with configs, data, logs and
+ * pids, so two versions never share data, `stop` ends exactly the processes `start` made and a second `start` while
+ * one runs is detected instead of duplicated. The versions themselves are named once, in versions.ts.
+ *
+ * Restarts load a metadata snapshot (see SNAPSHOT_PROPERTIES): replaying SCRAM deletions from the log without one
+ * can lose every SCRAM credential, the admin's included (docs/kafka-versions.md, "The restart defect").
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { ConnectionProfileSchema, type ConnectionProfile } from '../connection/profile';
+import { DEFAULT_KAFKA_VERSION, checkKafkaVersion, describeSupportedVersions, type KafkaVersionInfo } from './versions';
 
-export const KAFKA_VERSION = '3.9.1';
 export const DEFAULT_PORT_BASE = 19092;
 /** The super user created at format time; the local cluster's admin, like the IAM admin role on MSK. */
 export const LOCAL_ADMIN = { username: 'admin', password: 'admin-secret' } as const;
@@ -33,6 +38,7 @@ const projectRoot = packageRoot();
 
 export interface LocalClusterLayout {
   portBase: number;
+  kafkaVersion: string;
   /** SCRAM-SHA-512 listeners, one per broker: the bootstrap servers. */
   scramBootstrap: string[];
   /** SASL/OAUTHBEARER listeners (unsecured JWT validator) proving the IAM auth code path without AWS. */
@@ -49,15 +55,35 @@ export function cacheRoot(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'msk-gitops', 'kafka');
 }
 
-export function layoutFor(portBase = portBaseFromEnv()): LocalClusterLayout {
+const RUN_DIR = /^run-(\d+)-kafka-(\d+\.\d+\.\d+)$/;
+
+export function layoutFor(
+  portBase = portBaseFromEnv(),
+  kafkaVersion: string = DEFAULT_KAFKA_VERSION,
+): LocalClusterLayout {
   return {
     portBase,
+    kafkaVersion,
     scramBootstrap: [`127.0.0.1:${portBase}`, `127.0.0.1:${portBase + 1}`],
     oauthBootstrap: [`127.0.0.1:${portBase + 3}`, `127.0.0.1:${portBase + 4}`],
     controllerPort: portBase + 2,
-    runDir: path.join(cacheRoot(), `run-${portBase}`),
-    libsDir: path.join(cacheRoot(), KAFKA_VERSION, 'libs'),
+    runDir: path.join(cacheRoot(), `run-${portBase}-kafka-${kafkaVersion}`),
+    libsDir: path.join(cacheRoot(), kafkaVersion, 'libs'),
   };
+}
+
+/** The layouts of every Kafka version that has a run folder on this port base. */
+export function layoutsOn(portBase = portBaseFromEnv()): LocalClusterLayout[] {
+  if (!existsSync(cacheRoot())) return [];
+  return readdirSync(cacheRoot()).flatMap((name) => {
+    const match = RUN_DIR.exec(name);
+    return match && Number(match[1]) === portBase ? [layoutFor(portBase, match[2])] : [];
+  });
+}
+
+/** The layout whose brokers run on this port base, whatever their version. */
+export function runningLayout(portBase = portBaseFromEnv()): LocalClusterLayout | undefined {
+  return layoutsOn(portBase).find((layout) => runningPids(layout).length > 0);
 }
 
 export function portBaseFromEnv(): number {
@@ -76,7 +102,8 @@ type Log = (line: string) => void;
 export function ensureKafkaJars(layout: LocalClusterLayout, log: Log): void {
   const marker = path.join(layout.libsDir, '.complete');
   if (existsSync(marker)) return;
-  log(`fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${layout.libsDir}`);
+  const { info } = checkKafkaVersion(layout.kafkaVersion);
+  log(`fetching Apache Kafka ${layout.kafkaVersion} jars from Maven Central into ${layout.libsDir}`);
   mkdirSync(layout.libsDir, { recursive: true });
   const result = spawnSync(
     'mvn',
@@ -85,7 +112,8 @@ export function ensureKafkaJars(layout: LocalClusterLayout, log: Log): void {
       '-q',
       '-f',
       path.join(projectRoot, 'reconciler', 'localkafka', 'pom.xml'),
-      `-Dkafka.version=${KAFKA_VERSION}`,
+      `-Dkafka.version=${layout.kafkaVersion}`,
+      `-Dbroker.logging=${info.logging}`,
       'dependency:copy-dependencies',
       `-DoutputDirectory=${layout.libsDir}`,
       '-DincludeScope=runtime',
@@ -94,12 +122,27 @@ export function ensureKafkaJars(layout: LocalClusterLayout, log: Log): void {
   );
   if (result.error) throw new Error(`could not run mvn (is Maven installed?): ${result.error.message}`);
   if (result.status !== 0) {
-    throw new Error(`mvn failed to fetch the Kafka jars:\n${(result.stdout + result.stderr).slice(-2000)}`);
+    rmSync(layout.libsDir, { recursive: true, force: true });
+    const output = result.stdout + result.stderr;
+    if (notServed(output, layout.kafkaVersion)) {
+      throw new Error(
+        `Maven Central does not serve Apache Kafka ${layout.kafkaVersion} (org.apache.kafka:kafka_2.13:${layout.kafkaVersion} not found); ${describeSupportedVersions()}`,
+      );
+    }
+    throw new Error(`mvn failed to fetch the Kafka jars:\n${output.slice(-2000)}`);
   }
-  writeFileSync(marker, `${KAFKA_VERSION}\n`);
+  writeFileSync(marker, `${layout.kafkaVersion}\n`);
 }
 
-function brokerProperties(layout: LocalClusterLayout, nodeId: 1 | 2): string {
+/** Maven's answer for an artifact the repository does not have (as opposed to a network or proxy failure). */
+function notServed(output: string, version: string): boolean {
+  return (
+    output.includes(`org.apache.kafka:kafka_2.13:jar:${version}`) &&
+    /Could not find artifact|was not found/.test(output)
+  );
+}
+
+function brokerProperties(layout: LocalClusterLayout, nodeId: 1 | 2, snapshotIntervalMs?: number): string {
   const index = nodeId - 1;
   const isController = nodeId === 1;
   const listeners = [
@@ -143,21 +186,66 @@ function brokerProperties(layout: LocalClusterLayout, nodeId: 1 | 2): string {
     'num.io.threads=2',
     'background.threads=2',
     'log.cleaner.threads=1',
+    ...(snapshotIntervalMs === undefined
+      ? SNAPSHOT_PROPERTIES
+      : [`metadata.log.max.snapshot.interval.ms=${snapshotIntervalMs}`]),
     '',
   ].join('\n');
 }
 
+/**
+ * A restart must load a metadata snapshot, not replay the SCRAM records from an empty image: Kafka's
+ * ScramDelta.apply() (3.9.1 and 4.1.x alike) drops a whole mechanism when a removal empties the map it is still
+ * building, so a replayed deletion that hashes ahead of the survivors loses them all, the admin included, and
+ * inter-broker SCRAM fails. With a snapshot that holds the admin, the map never empties. Kafka's default is one
+ * snapshot an hour; here one a second (a few KB each, only when the log moved), old ones kept 10 minutes.
+ */
+const SNAPSHOT_PROPERTIES = ['metadata.log.max.snapshot.interval.ms=1000', 'metadata.max.retention.ms=600000'];
+
+/** Log to stdout (the broker-N.log file), INFO, the chatty request and authorizer loggers quiet. */
+const QUIET_LOGGERS = [
+  'kafka.request.logger',
+  'kafka.authorizer.logger',
+  'org.apache.kafka.metadata.authorizer',
+  'state.change.logger',
+];
+
+/** Kafka 3.x: log4j 1 through reload4j. */
 const LOG4J = [
   'log4j.rootLogger=INFO, file',
   'log4j.appender.file=org.apache.log4j.ConsoleAppender',
   'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
   'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
-  'log4j.logger.kafka.request.logger=WARN',
-  'log4j.logger.kafka.authorizer.logger=WARN',
-  'log4j.logger.org.apache.kafka.metadata.authorizer=WARN',
-  'log4j.logger.state.change.logger=WARN',
+  ...QUIET_LOGGERS.map((name) => `log4j.logger.${name}=WARN`),
   '',
 ].join('\n');
+
+/** Kafka 4.x: log4j2 (without a configuration it says "No configuration found" and logs errors only). */
+const LOG4J2 = [
+  '<?xml version="1.0" encoding="UTF-8"?>',
+  '<Configuration status="WARN">',
+  '  <Appenders>',
+  '    <Console name="file" target="SYSTEM_OUT"><PatternLayout pattern="[%d] %p %m (%c)%n"/></Console>',
+  '  </Appenders>',
+  '  <Loggers>',
+  '    <Root level="INFO"><AppenderRef ref="file"/></Root>',
+  ...QUIET_LOGGERS.map((name) => `    <Logger name="${name}" level="WARN"/>`),
+  '  </Loggers>',
+  '</Configuration>',
+  '',
+].join('\n');
+
+/** Writes the version's logging configuration into the run folder; returns the JVM flag that points at it. */
+function writeLoggingConfig(layout: LocalClusterLayout, info: KafkaVersionInfo): string {
+  if (info.logging === 'log4j2') {
+    const file = path.join(layout.runDir, 'log4j2.xml');
+    writeFileSync(file, LOG4J2);
+    return `-Dlog4j2.configurationFile=${file}`;
+  }
+  const file = path.join(layout.runDir, 'log4j.properties');
+  writeFileSync(file, LOG4J);
+  return `-Dlog4j.configuration=file:${file}`;
+}
 
 function pidFile(layout: LocalClusterLayout, nodeId: number): string {
   return path.join(layout.runDir, `broker-${nodeId}.pid`);
@@ -214,18 +302,25 @@ export function adminConfig(layout: LocalClusterLayout) {
   };
 }
 
-/** True when both brokers answer an authenticated metadata request and see each other. */
-export async function clusterAnswers(layout: LocalClusterLayout): Promise<boolean> {
+/** What an authenticated metadata request as the admin finds: both brokers, fewer, or the admin's password refused. */
+export type ClusterProbe = 'up' | 'down' | 'admin-rejected';
+
+export async function probeCluster(layout: LocalClusterLayout): Promise<ClusterProbe> {
   const admin = new Kafka({ ...adminConfig(layout), retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length === 2;
-  } catch {
-    return false;
+    return cluster.brokers.length === 2 ? 'up' : 'down';
+  } catch (error) {
+    return (error as Error).name === 'KafkaJSSASLAuthenticationError' ? 'admin-rejected' : 'down';
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/** True when both brokers answer an authenticated metadata request and see each other. */
+export async function clusterAnswers(layout: LocalClusterLayout): Promise<boolean> {
+  return (await probeCluster(layout)) === 'up';
 }
 
 export interface StartResult {
@@ -234,34 +329,80 @@ export interface StartResult {
   started: boolean;
 }
 
-export async function startLocalCluster(
-  options: { portBase?: number; log?: Log; timeoutMs?: number } = {},
-): Promise<StartResult> {
-  const layout = layoutFor(options.portBase);
+export interface StartOptions {
+  portBase?: number;
+  /** Undefined: the version already running on the port base, else the default (versions.ts). */
+  kafkaVersion?: string;
+  log?: Log;
+  timeoutMs?: number;
+  /**
+   * Kafka's own metadata snapshot interval instead of this project's one-second interval: only for the test that
+   * reproduces the restart defect the short interval avoids.
+   */
+  metadataSnapshotIntervalMs?: number;
+}
+
+/** How long the admin's password may be refused by running brokers before the data is declared unusable. */
+const ADMIN_REJECTED_FOR_MS = 10_000;
+
+/** One line that says what happened and how to recover: the admin's SCRAM credential is gone from the metadata. */
+export class AdminLockedOutError extends Error {
+  constructor(readonly layout: LocalClusterLayout) {
+    super(
+      `local Kafka ${layout.kafkaVersion} in ${layout.runDir} started but rejects its own admin: its metadata lost the ` +
+        `SCRAM credentials (a Kafka defect replaying user deletions at restart, see docs/kafka-versions.md); ` +
+        `recover with: msk-gitops broker reset --port ${layout.portBase} --kafka-version ${layout.kafkaVersion} ` +
+        `(wipes its topics, users and ACLs)`,
+    );
+  }
+}
+
+export async function startLocalCluster(options: StartOptions = {}): Promise<StartResult> {
+  const portBase = options.portBase ?? portBaseFromEnv();
   const log = options.log ?? (() => undefined);
-  const running = runningPids(layout);
-  if (running.length === 2 && (await clusterAnswers(layout))) {
-    log(`local Kafka already running on ${layout.scramBootstrap.join(',')} (pids ${running.join(', ')})`);
+  const wanted = options.kafkaVersion === undefined ? undefined : checkKafkaVersion(options.kafkaVersion).version;
+  const running = runningLayout(portBase);
+  if (running && wanted && running.kafkaVersion !== wanted) {
+    throw new Error(
+      `local Kafka ${running.kafkaVersion} is already running on port base ${portBase}: stop it first ` +
+        `(msk-gitops broker stop --port ${portBase}) or start ${wanted} on another port base (--port)`,
+    );
+  }
+  const layout = running ?? layoutFor(portBase, wanted ?? DEFAULT_KAFKA_VERSION);
+  const { info } = checkKafkaVersion(layout.kafkaVersion);
+  const pids = runningPids(layout);
+  if (pids.length === 2 && (await clusterAnswers(layout))) {
+    log(
+      `local Kafka ${layout.kafkaVersion} already running on ${layout.scramBootstrap.join(',')} (pids ${pids.join(', ')})`,
+    );
     return { layout, started: false };
   }
-  if (running.length > 0) {
+  if (pids.length > 0) {
     log('a half-running local Kafka was found; stopping it first');
-    await stopLocalCluster({ portBase: layout.portBase });
+    await stopLocalCluster({ portBase, kafkaVersion: layout.kafkaVersion });
+  }
+  const taken = await portsInUse(layout);
+  if (taken.length > 0) {
+    throw new Error(
+      `port ${taken.join(', ')} of port base ${portBase} is in use by another process (another local Kafka, from ` +
+        `another checkout or an older msk-gitops?); stop it, or pick another port base (--port, MSK_GITOPS_BROKER_PORT)`,
+    );
   }
   ensureKafkaJars(layout, log);
   mkdirSync(layout.runDir, { recursive: true });
-  writeFileSync(path.join(layout.runDir, 'log4j.properties'), LOG4J);
+  const loggingFlag = writeLoggingConfig(layout, info);
   const classpath = `${layout.libsDir}/*`;
+  let formatted = false;
   for (const nodeId of [1, 2] as const) {
     const config = path.join(layout.runDir, `broker-${nodeId}.properties`);
-    writeFileSync(config, brokerProperties(layout, nodeId));
+    writeFileSync(config, brokerProperties(layout, nodeId, options.metadataSnapshotIntervalMs));
     const dataDir = path.join(layout.runDir, `data-${nodeId}`);
     if (!existsSync(path.join(dataDir, 'meta.properties'))) {
       rmSync(dataDir, { recursive: true, force: true });
       const format = spawnSync(
         'java',
         [
-          `-Dlog4j.configuration=file:${path.join(layout.runDir, 'log4j.properties')}`,
+          loggingFlag,
           '-cp',
           classpath,
           'kafka.tools.StorageTool',
@@ -276,6 +417,7 @@ export async function startLocalCluster(
         { encoding: 'utf8' },
       );
       if (format.status !== 0) throw new Error(`formatting KRaft storage failed:\n${format.stdout}${format.stderr}`);
+      formatted = true;
     }
   }
   for (const nodeId of [1, 2] as const) {
@@ -288,7 +430,7 @@ export async function startLocalCluster(
         '-XX:+UseSerialGC',
         '-XX:TieredStopAtLevel=1',
         '-Djava.awt.headless=true',
-        `-Dlog4j.configuration=file:${path.join(layout.runDir, 'log4j.properties')}`,
+        loggingFlag,
         `-Dmsk.gitops.run=${layout.runDir}`,
         '-cp',
         classpath,
@@ -300,22 +442,76 @@ export async function startLocalCluster(
     child.unref();
     writeFileSync(pidFile(layout, nodeId), `${child.pid}\n`);
   }
-  log(`starting local Kafka ${KAFKA_VERSION} on ${layout.scramBootstrap.join(',')} (logs in ${layout.runDir})`);
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  log(`starting local Kafka ${layout.kafkaVersion} on ${layout.scramBootstrap.join(',')} (logs in ${layout.runDir})`);
+  await untilUp(layout, options.timeoutMs ?? 120_000);
+  // A cluster formatted just now has no snapshot yet: until its first one, a restart would replay from nothing.
+  if (formatted && options.metadataSnapshotIntervalMs === undefined) await untilSnapshotted(layout, log);
+  log(`local Kafka ${layout.kafkaVersion} is up: 2 brokers answer over SASL/SCRAM-SHA-512`);
+  return { layout, started: true };
+}
+
+/** The ports of this layout something already listens on (a broker of ours is not running when this is asked). */
+async function portsInUse(layout: LocalClusterLayout): Promise<number[]> {
+  const ports = [0, 1, 2, 3, 4].map((offset) => layout.portBase + offset);
+  const taken = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect({ host: '127.0.0.1', port });
+          const answer = (listening: boolean) => {
+            socket.destroy();
+            resolve(listening);
+          };
+          socket.setTimeout(1000);
+          socket.once('connect', () => answer(true));
+          socket.once('error', () => answer(false));
+          socket.once('timeout', () => answer(false));
+        }),
+    ),
+  );
+  return ports.filter((_, index) => taken[index]);
+}
+
+async function untilUp(layout: LocalClusterLayout, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let rejectedSince: number | undefined;
   while (Date.now() < deadline) {
-    if (await clusterAnswers(layout)) {
-      log('local Kafka is up: 2 brokers answer over SASL/SCRAM-SHA-512');
-      return { layout, started: true };
-    }
+    const probe = await probeCluster(layout);
+    if (probe === 'up') return;
     if (runningPids(layout).length < 2) {
+      await stopLocalCluster({ portBase: layout.portBase, kafkaVersion: layout.kafkaVersion });
       throw new Error(
         `a local Kafka broker exited during start; see ${layout.runDir}/broker-*.log\n${tailLogs(layout)}`,
       );
     }
+    rejectedSince = probe === 'admin-rejected' ? (rejectedSince ?? Date.now()) : undefined;
+    if (rejectedSince !== undefined && Date.now() - rejectedSince >= ADMIN_REJECTED_FOR_MS) {
+      await stopLocalCluster({ portBase: layout.portBase, kafkaVersion: layout.kafkaVersion });
+      throw new AdminLockedOutError(layout);
+    }
     await sleep(500);
   }
-  await stopLocalCluster({ portBase: layout.portBase });
+  await stopLocalCluster({ portBase: layout.portBase, kafkaVersion: layout.kafkaVersion });
   throw new Error(`local Kafka did not answer within the timeout; see ${layout.runDir}/broker-*.log`);
+}
+
+/** The newest metadata snapshot's end offset in a broker's data folder (0: none but the empty bootstrap one). */
+export function snapshotOffset(layout: LocalClusterLayout, nodeId: 1 | 2): number {
+  const dir = path.join(layout.runDir, `data-${nodeId}`, '__cluster_metadata-0');
+  if (!existsSync(dir)) return 0;
+  const offsets = readdirSync(dir)
+    .map((name) => /^(\d{20})-\d{10}\.checkpoint$/.exec(name))
+    .map((match) => (match ? Number(match[1]) : 0));
+  return Math.max(0, ...offsets);
+}
+
+async function untilSnapshotted(layout: LocalClusterLayout, log: Log): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (snapshotOffset(layout, 1) > 0 && snapshotOffset(layout, 2) > 0) return;
+    await sleep(250);
+  }
+  log('warning: no metadata snapshot yet; a restart within the next seconds replays the metadata log from its start');
 }
 
 function tailLogs(layout: LocalClusterLayout): string {
@@ -328,15 +524,28 @@ function tailLogs(layout: LocalClusterLayout): string {
     .join('\n');
 }
 
-/** Ends exactly the processes this layout's pid files name; `wipe` also removes their data. */
-export async function stopLocalCluster(options: { portBase?: number; wipe?: boolean } = {}): Promise<number[]> {
-  const layout = layoutFor(options.portBase);
-  const pids = runningPids(layout);
-  for (const pid of pids) process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 20_000;
-  while (pids.some(isAlive) && Date.now() < deadline) await sleep(200);
-  for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
-  for (const nodeId of [1, 2]) rmSync(pidFile(layout, nodeId), { force: true });
-  if (options.wipe) rmSync(layout.runDir, { recursive: true, force: true });
-  return pids;
+/**
+ * Ends exactly the processes the pid files of this port base name (one version, or whichever runs there);
+ * `wipe` also removes their run folders: data, configs and logs.
+ */
+export async function stopLocalCluster(
+  options: { portBase?: number; kafkaVersion?: string; wipe?: boolean } = {},
+): Promise<number[]> {
+  const portBase = options.portBase ?? portBaseFromEnv();
+  const layouts =
+    options.kafkaVersion === undefined
+      ? layoutsOn(portBase)
+      : [layoutFor(portBase, checkKafkaVersion(options.kafkaVersion).version)];
+  const stopped: number[] = [];
+  for (const layout of layouts) {
+    const pids = runningPids(layout);
+    for (const pid of pids) process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 20_000;
+    while (pids.some(isAlive) && Date.now() < deadline) await sleep(200);
+    for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+    for (const nodeId of [1, 2]) rmSync(pidFile(layout, nodeId), { force: true });
+    if (options.wipe) rmSync(layout.runDir, { recursive: true, force: true });
+    stopped.push(...pids);
+  }
+  return stopped;
 }

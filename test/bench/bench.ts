@@ -24,13 +24,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, type Admin, type KafkaConfig } from 'kafkajs';
-import {
-  KAFKA_VERSION,
-  LOCAL_ADMIN,
-  adminConfig,
-  startLocalCluster,
-  stopLocalCluster,
-} from '../../reconciler/localkafka/broker';
+import { LOCAL_ADMIN, adminConfig, startLocalCluster, stopLocalCluster } from '../../reconciler/localkafka/broker';
 import { addAclWithCli, createTopicWithCli, prepareBaselineTools } from './baseline';
 import { benchFootprint, cleanBench } from './cluster';
 import {
@@ -84,7 +78,7 @@ function sizesFromEnv(): number[] {
   });
 }
 
-function machineInfo(): MachineInfo {
+function machineInfo(kafkaVersion: string): MachineInfo {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
     const line = readFileSync('/proc/cpuinfo', 'utf8')
@@ -100,7 +94,7 @@ function machineInfo(): MachineInfo {
     cpus: os.cpus().length,
     cpuModel,
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    kafkaVersion: KAFKA_VERSION,
+    kafkaVersion,
     nodeVersion: process.version,
     javaVersion,
     os: `${os.type()} ${os.release()}`,
@@ -218,8 +212,6 @@ async function main(): Promise<void> {
   const noopRuns = Math.max(1, intFromEnv('MSK_GITOPS_BENCH_NOOPS', 3));
   const startupRuns = Math.max(1, intFromEnv('MSK_GITOPS_BENCH_STARTUP_RUNS', 11));
   const replicationFactor = Math.max(1, intFromEnv('MSK_GITOPS_BENCH_RF', 2));
-  const machine = machineInfo();
-
   log(`start-up: node -e 0, msk-gitops --help, msk-gitops validate desired-state (${startupRuns} runs each)`);
   const startup = measureStartup(startupRuns);
   log(
@@ -227,6 +219,7 @@ async function main(): Promise<void> {
   );
 
   const { layout, started: startedCluster } = await startLocalCluster({ portBase, log });
+  const machine = machineInfo(layout.kafkaVersion);
   const brokers = layout.scramBootstrap;
   const childEnv = { ...process.env, [PASSWORD_ENV]: LOCAL_ADMIN.password, NO_COLOR: '1' };
   const connection = cliConnectionArgs(brokers, LOCAL_ADMIN.username, PASSWORD_ENV);
