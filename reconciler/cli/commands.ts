@@ -15,7 +15,7 @@ export interface CommandEntry {
 
 export const commands: Record<string, CommandEntry> = {
   broker: {
-    summary: 'start, stop, show or reset the local two-broker Kafka cluster (real Apache Kafka, SCRAM, ACLs)',
+    summary: 'start, stop or show the local two-broker Kafka cluster (real Apache Kafka, SCRAM, ACLs)',
     load: async () => (await import('./broker')).brokerCommand,
   },
   validate: {
@@ -67,6 +67,6 @@ export const commands: Record<string, CommandEntry> = {
   },
   connection: {
     summary: 'show the resolved connection profile and check that it connects and authenticates',
-    load: async () => (await import('../connection/check-command')).connectionCommand,
+    load: async () => (await import('./connection')).connectionCommand,
   },
 };

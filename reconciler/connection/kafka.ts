@@ -119,12 +119,21 @@ export function explainConnectionError(error: unknown, profile: ConnectionProfil
 
 /** A connected admin client, or a UserFacingError that explains why not. Callers disconnect it. */
 export async function connectAdmin(profile: ConnectionProfile, options: KafkaConfigOptions = {}): Promise<Admin> {
-  const admin = (await createKafka(profile, options)).admin();
+  return (await connectBuilt(profile, options, (kafka) => ({ admin: kafka.admin() }))).admin;
+}
+
+/** An admin built by `build` (e.g. adminWithScram) on the profile's client, connected, or a user-facing error. */
+export async function connectBuilt<T extends { admin: Admin }>(
+  profile: ConnectionProfile,
+  options: KafkaConfigOptions,
+  build: (kafka: Kafka) => T,
+): Promise<T> {
+  const built = build(await createKafka(profile, options));
   try {
-    await admin.connect();
-    return admin;
+    await built.admin.connect();
+    return built;
   } catch (error) {
-    await admin.disconnect().catch(() => undefined);
+    await built.admin.disconnect().catch(() => undefined);
     throw explainConnectionError(error, profile);
   }
 }

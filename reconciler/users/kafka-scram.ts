@@ -371,6 +371,15 @@ export class KafkaScramAdmin {
     return response.results;
   }
 
+  /**
+   * Another hand-written request (observe/kafka-version.ts: ApiVersions v3) on the same connections, to any broker.
+   * Typed by its caller's codec: kafkajs' connection only calls `encode`, `decode` and `parse`.
+   */
+  async send<T>(request: { apiKey: number; apiName: string }, response: ProtocolResponse<T>): Promise<T> {
+    const broker = await this.anyBroker();
+    return broker.connectionPool.send({ request: request as ProtocolRequest, response });
+  }
+
   /** One request for every deletion and upsertion; a result per user (a user may appear in only one of them). */
   async alter(deletions: readonly ScramDeletion[], upsertions: readonly ScramUpsertion[]): Promise<ScramAlterResult[]> {
     if (deletions.length === 0 && upsertions.length === 0) return [];
