@@ -26,8 +26,8 @@ import { uniquePrefix } from '../support/kafka';
 import { createManifestsRemote, type ManifestsRemote } from '../support/git-remote';
 import { startSlackCapture, type SlackCapture } from '../support/slack-capture';
 
-// Two JVMs cold-starting twice on a loaded 2-core machine: 5–15 s each time.
-jest.setTimeout(120_000);
+// Two JVMs cold-starting twice on a loaded 2-core machine: 5–15 s each time, over a minute when eight suites share it.
+jest.setTimeout(300_000);
 
 // Five ports clear of the suite broker's (PORT..PORT+4) and of any other base a multiple of 100 away from it.
 const portBase = portBaseFromEnv() + 650;

@@ -60,7 +60,10 @@ beforeAll(async () => {
   await removeSeed();
 });
 
+// The seed users' passwords live in this suite's temporary folder: leave none of them behind, or a later `npm start`
+// on this cluster would find the users present and have no password for them.
 afterAll(async () => {
+  await removeSeed();
   await admin.disconnect();
   rmSync(secretsDir, { recursive: true, force: true });
 });
