@@ -1,22 +1,24 @@
 /**
- * `msk-gitops apply [DIR]`: shows the plan, asks on a terminal (or takes --auto-approve), applies, verifies. It
- * refuses to apply a plan other than the one shown: if the cluster or the manifests changed in between, run again.
+ * `msk-gitops apply [DIR]`: observes the cluster once, shows the plan, asks on a terminal (or takes --auto-approve),
+ * applies that same plan and verifies. `msk-gitops apply FILE` applies a plan saved by `plan --out FILE` exactly,
+ * without planning again, after proving that nothing it was computed from has moved: the manifests' digest, the
+ * cluster's id and the fingerprint of every live resource it reads or touches. A stale plan is refused whole.
+ *
+ * A plan with a refused change is not applied at all: the manifests ask for something unsafe or impossible, and the
+ * rest of them may depend on it.
  */
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { CONNECTION_USAGE, profileFromArgs } from '../connection/cli-options';
-import type { Plan } from '../model/schema';
-import { reconcileOnce } from '../reconcile';
+import { PLAN_FORMAT_VERSION, PlanDocumentSchema, type Plan, type PlanDocument } from '../model/schema';
+import { staleResources } from '../plan/fingerprint';
+import { planReconcile, type PlannedReconcile } from '../reconcile';
 import { summaryLine } from '../report/change-line';
+import { outcomeProblemText } from '../report/outcome-text';
 import { renderApplyResultsText, renderPlanText } from '../report/plan-text';
-import { UserFacingError, type Command } from './command';
-import { parsePlanArgs, planForCli, wantsColour } from './plan';
-
-function fingerprint(plan: Plan): string {
-  return JSON.stringify(
-    plan.changes.map((change) => [change.id, change.action, change.before, change.after, change.verdict]),
-  );
-}
+import { UserFacingError, type Command, type CommandContext } from './command';
+import { openPlan, parsePlanArgs, wantsColour } from './plan';
 
 async function confirm(question: string): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
@@ -27,47 +29,144 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/** A plan file, checked against the model's PlanDocumentSchema; anything else is named for what it is. */
+async function readPlanFile(ctx: CommandContext, file: string): Promise<PlanDocument> {
+  const text = await readFile(resolve(ctx.cwd, file), 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UserFacingError(
+      `${file} is not a saved plan (not JSON); save one with: msk-gitops plan DIR --out ${file}`,
+    );
+  }
+  const version = (data as { format_version?: unknown } | null)?.format_version;
+  if (version !== PLAN_FORMAT_VERSION) {
+    throw new UserFacingError(
+      `${file}: plan format_version ${JSON.stringify(version)} is not ${PLAN_FORMAT_VERSION}, the one this msk-gitops applies; plan again`,
+    );
+  }
+  const parsed = PlanDocumentSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserFacingError(`${file} is not a valid saved plan: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Why a saved plan no longer describes the cluster and the manifests, or nothing when it still does. */
+function stalenessOf(document: PlanDocument, planned: PlannedReconcile, plan: Plan): string[] {
+  const reasons: string[] = [];
+  const { manifests, cluster, live } = document.inputs;
+  if (planned.inputs?.manifestsDigest !== manifests.digest) reasons.push(`the manifests in ${manifests.dir} changed`);
+  const clusterNow = planned.inputs?.clusterId ?? null;
+  if (clusterNow !== cluster.id) {
+    reasons.push(
+      `the plan was made for cluster ${cluster.id ?? '(unknown)'}, this is cluster ${clusterNow ?? '(unknown)'}`,
+    );
+  } else {
+    reasons.push(...staleResources(live.resources, planned.fingerprints(plan)));
+  }
+  return reasons;
+}
+
+const MAX_STALE_SHOWN = 10;
+
+async function applyShown(
+  ctx: CommandContext,
+  planned: PlannedReconcile,
+  plan: Plan,
+  options: { ask: boolean },
+): Promise<number> {
+  const colour = wantsColour(ctx);
+  ctx.stdout.write(renderPlanText(plan, { color: colour }));
+  if (plan.refused) return 1;
+  const refused = plan.changes.filter((change) => change.verdict.status === 'refused').length;
+  if (refused > 0) {
+    ctx.stderr.write(
+      `msk-gitops apply: ${refused} refused change(s) above; nothing was applied. Fix the manifests at the positions shown.\n`,
+    );
+    return 1;
+  }
+  if (!plan.changes.some((change) => change.verdict.status === 'ok')) return 0;
+
+  if (options.ask) {
+    if (!process.stdin.isTTY) {
+      throw new UserFacingError('no terminal to confirm on: pass --auto-approve to apply without asking');
+    }
+    if (!(await confirm('\nApply these changes? (yes/no) '))) {
+      ctx.stdout.write('Apply cancelled; nothing was changed.\n');
+      return 1;
+    }
+  }
+  ctx.stdout.write('\n');
+  const outcome = await planned.apply(plan);
+  ctx.stdout.write(`\n${renderApplyResultsText(outcome.results, { color: colour })}`);
+  if (outcome.remaining) ctx.stdout.write(`Verification: ${summaryLine(outcome.remaining)}\n`);
+  if (outcome.error) ctx.stderr.write(`msk-gitops apply: ${outcome.error.step}: ${outcome.error.message}\n`);
+  return outcome.status === 'converged' || outcome.status === 'in-sync' ? 0 : 1;
+}
+
+function progressTo(ctx: CommandContext) {
+  return ({ step, message }: { step: string; message: string }): void => {
+    if (step !== 'load' && step !== 'connect' && step !== 'observe' && step !== 'plan') {
+      ctx.stdout.write(`${step}: ${message}\n`);
+    }
+  };
+}
+
+async function applySaved(ctx: CommandContext, file: string, flags: Parameters<typeof profileFromArgs>[0]) {
+  const document = await readPlanFile(ctx, file);
+  const plan: Plan = { changes: document.changes, refused: document.refused };
+  const { dir } = document.inputs.manifests;
+  const profile = await profileFromArgs(flags, ctx.env);
+  const planned = await planReconcile({
+    dir: resolve(ctx.cwd, dir),
+    displayDir: dir,
+    profile,
+    apply: false,
+    onProgress: progressTo(ctx),
+  });
+  try {
+    const problem = outcomeProblemText(planned.outcome);
+    if (problem || !planned.outcome.plan) {
+      ctx.stderr.write(problem ?? `${planned.outcome.status}\n`);
+      return 1;
+    }
+    const stale = stalenessOf(document, planned, plan);
+    if (stale.length > 0) {
+      const shown = stale.slice(0, MAX_STALE_SHOWN).join('; ');
+      const more = stale.length > MAX_STALE_SHOWN ? ` (and ${stale.length - MAX_STALE_SHOWN} more)` : '';
+      ctx.stderr.write(
+        `msk-gitops apply: the plan in ${file} is stale: ${shown}${more} since it was planned. Nothing was applied; plan again.\n`,
+      );
+      return 1;
+    }
+    ctx.stdout.write(`Applying the plan saved in ${file} (the cluster and the manifests are as planned).\n\n`);
+    return await applyShown(ctx, planned, plan, { ask: false });
+  } finally {
+    await planned.close();
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
 export const applyCommand: Command = {
-  usage: `msk-gitops apply [DIR] [--auto-approve] ${CONNECTION_USAGE}`,
+  usage: `msk-gitops apply [DIR] [--auto-approve] ${CONNECTION_USAGE} | msk-gitops apply FILE ${CONNECTION_USAGE}`,
   async run(ctx) {
     const { dir, flags, flag } = parsePlanArgs(ctx.argv, ['auto-approve']);
-    const colour = wantsColour(ctx);
-    const shown = await planForCli(ctx, dir, flags);
-    if (!shown?.plan) return 1;
-    ctx.stdout.write(renderPlanText(shown.plan, { color: colour }));
-    if (shown.plan.refused) return 1;
-    if (!shown.plan.changes.some((change) => change.verdict.status === 'ok')) return 0;
-
-    if (!flag('auto-approve')) {
-      if (!process.stdin.isTTY) {
-        throw new UserFacingError('no terminal to confirm on: pass --auto-approve to apply without asking');
-      }
-      if (!(await confirm('\nApply these changes? (yes/no) '))) {
-        ctx.stdout.write('Apply cancelled; nothing was changed.\n');
-        return 1;
-      }
+    if (await isFile(resolve(ctx.cwd, dir))) return applySaved(ctx, dir, flags);
+    const planned = await openPlan(ctx, dir, flags);
+    if (!planned) return 1;
+    try {
+      return await applyShown(ctx, planned, planned.plan, { ask: !flag('auto-approve') });
+    } finally {
+      await planned.close();
     }
-
-    const profile = await profileFromArgs(flags, ctx.env);
-    const expected = fingerprint(shown.plan);
-    // Plan and apply are two reads of the cluster; apply only what was shown.
-    const recheck = await reconcileOnce({ dir: resolve(ctx.cwd, dir), profile, apply: false });
-    if (!recheck.plan || fingerprint(recheck.plan) !== expected) {
-      throw new UserFacingError(
-        'the cluster or the manifests changed since the plan was shown; nothing was applied, run apply again',
-      );
-    }
-    const outcome = await reconcileOnce({
-      dir: resolve(ctx.cwd, dir),
-      profile,
-      apply: true,
-      onProgress: ({ step, message }) => {
-        if (step !== 'load' && step !== 'connect') ctx.stdout.write(`${step}: ${message}\n`);
-      },
-    });
-    ctx.stdout.write(`\n${renderApplyResultsText(outcome.results, { color: colour })}`);
-    if (outcome.remaining) ctx.stdout.write(`Verification: ${summaryLine(outcome.remaining)}\n`);
-    if (outcome.error) ctx.stderr.write(`msk-gitops apply: ${outcome.error.step}: ${outcome.error.message}\n`);
-    return outcome.status === 'converged' || outcome.status === 'in-sync' ? 0 : 1;
   },
 };

@@ -23,19 +23,19 @@ export const commands: Record<string, CommandEntry> = {
     load: async () => (await import('./validate')).validateCommand,
   },
   schema: {
-    summary: 'print the JSON Schema for manifests or settings.yaml (or --write both into a directory)',
+    summary: 'print the JSON Schema for manifests, settings.yaml or a plan (or --write them all into a directory)',
     load: async () => (await import('./schema')).schemaCommand,
   },
   plan: {
-    summary: 'show what apply would change in the cluster (topics, configs, ACLs, users)',
+    summary: 'show what apply would change in the cluster (topics, configs, ACLs, users); --out FILE saves it',
     load: async () => (await import('./plan')).planCommand,
   },
   apply: {
-    summary: 'apply the plan to the cluster, then verify it converged',
+    summary: 'apply the plan (or a plan saved with plan --out) to the cluster, then verify it converged',
     load: async () => (await import('./apply')).applyCommand,
   },
   drift: {
-    summary: 'report how the cluster differs from the manifests (exit 2 on drift)',
+    summary: 'report how the cluster differs from the manifests (exit 2 on drift, 1 on a refused change)',
     load: async () => (await import('./drift')).driftCommand,
   },
   run: {

@@ -1,25 +1,31 @@
-/** `msk-gitops drift [DIR]`: the plan read as a drift report; exit 2 on drift, 0 in sync, 1 on error. */
+/** `msk-gitops drift [DIR]`: the plan read as a drift report; exit 2 on drift, 0 in sync, 1 on a refused change or an error. */
 import { CONNECTION_USAGE } from '../connection/cli-options';
 import type { Command } from './command';
-import { parsePlanArgs, planForCli, renderPlan, wantsColour } from './plan';
+import { documentOf, openPlan, parsePlanArgs, planExitCode, renderPlan, wantsColour } from './plan';
 
 export const driftCommand: Command = {
   usage: `msk-gitops drift [DIR] [--format text|markdown|json] ${CONNECTION_USAGE}`,
   async run(ctx) {
     const { dir, format, flags } = parsePlanArgs(ctx.argv);
-    const outcome = await planForCli(ctx, dir, flags);
-    if (!outcome?.plan) return 1;
-    const drifted = outcome.plan.changes.length > 0;
-    if (format === 'text') {
-      ctx.stdout.write(
-        drifted
-          ? 'Drift: the cluster differs from the manifests.\n\n'
-          : 'In sync: the cluster matches the manifests.\n',
-      );
-      if (drifted) ctx.stdout.write(renderPlan(outcome.plan, format, wantsColour(ctx)));
-    } else {
-      ctx.stdout.write(renderPlan(outcome.plan, format, false));
+    const planned = await openPlan(ctx, dir, flags);
+    if (!planned) return 1;
+    try {
+      const { plan } = planned;
+      const document = () => documentOf(ctx, dir, planned, plan, flags);
+      const drifted = plan.changes.length > 0;
+      if (format === 'text') {
+        ctx.stdout.write(
+          drifted
+            ? 'Drift: the cluster differs from the manifests.\n\n'
+            : 'In sync: the cluster matches the manifests.\n',
+        );
+        if (drifted) ctx.stdout.write(await renderPlan(plan, format, wantsColour(ctx), document));
+      } else {
+        ctx.stdout.write(await renderPlan(plan, format, false, document));
+      }
+      return planExitCode(plan, 2);
+    } finally {
+      await planned.close();
     }
-    return drifted ? 2 : 0;
   },
 };

@@ -9,16 +9,17 @@ import { UsageError, type Command } from './command';
 export const SCHEMA_FILES: Record<SchemaKind, string> = {
   manifest: 'manifest.schema.json',
   settings: 'settings.schema.json',
+  plan: 'plan.schema.json',
 };
 
 export const schemaCommand: Command = {
-  usage: 'msk-gitops schema [--kind manifest|settings] | msk-gitops schema --write DIR',
+  usage: 'msk-gitops schema [manifest|settings|plan] | msk-gitops schema --write DIR',
   async run({ argv, stdout, cwd }) {
-    const { values } = (() => {
+    const { values, positionals } = (() => {
       try {
         return parseArgs({
           args: argv,
-          allowPositionals: false,
+          allowPositionals: true,
           options: { kind: { type: 'string', default: 'manifest' }, write: { type: 'string' } },
         });
       } catch (error) {
@@ -35,8 +36,9 @@ export const schemaCommand: Command = {
       }
       return 0;
     }
-    const kind = values.kind as SchemaKind;
-    if (!SCHEMA_KINDS.includes(kind)) throw new UsageError(`--kind must be ${SCHEMA_KINDS.join(' or ')}`);
+    if (positionals.length > 1) throw new UsageError(`expected one schema kind, got ${positionals.join(' ')}`);
+    const kind = (positionals[0] ?? values.kind) as SchemaKind;
+    if (!SCHEMA_KINDS.includes(kind)) throw new UsageError(`the schema kind must be ${SCHEMA_KINDS.join(', ')}`);
     stdout.write(jsonSchemaText(kind));
     return 0;
   },

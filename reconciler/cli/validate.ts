@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatDiagnostic, loadDesiredState, type Diagnostic } from '../model/load';
+import { displayPrefixOf, formatDiagnostic, loadDesiredState, type Diagnostic } from '../model/load';
 import { UsageError, type Command } from './command';
 
 export const DEFAULT_MANIFESTS_DIR = 'desired-state';
@@ -48,8 +48,7 @@ export const validateCommand: Command = {
     if (!isDir) throw new UsageError(`${shown}: no such directory`);
 
     // Paths as the user typed the directory, so editors and CI annotations can open them.
-    const displayPrefix = shown === '.' || shown === './' ? '' : shown.split(path.sep).join('/');
-    const { state, diagnostics } = await loadDesiredState(dir, { displayPrefix });
+    const { state, diagnostics } = await loadDesiredState(dir, { displayPrefix: displayPrefixOf(shown) });
     const apps = new Set(state?.acls.map((acl) => acl.origin?.via).filter((via) => via?.startsWith('app ')));
     const counts = state
       ? { topics: state.topics.length, users: state.users.length, apps: apps.size, acls: state.acls.length }

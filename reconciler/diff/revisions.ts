@@ -5,8 +5,8 @@
  * find them.
  */
 import path from 'node:path';
-import { buildDesiredState, loadDesiredState, SETTINGS_FILES, type LoadResult } from '../model/load';
-import { SettingsSchema, type DesiredState, type Origin } from '../model/schema';
+import { buildDesiredState, loadDesiredState, SETTINGS_FILES, withOriginsUnder, type LoadResult } from '../model/load';
+import { SettingsSchema, type DesiredState } from '../model/schema';
 import { readManifestsAtRevision } from './git-revision';
 import type { RevisionOutcome } from './plan-comment';
 
@@ -60,16 +60,4 @@ function outcome(ref: string, commit: string | null, result: LoadResult): Loaded
 export function displayDir(dir: string): string {
   const normal = path.normalize(dir).split(path.sep).join('/').replace(/\/+$/, '');
   return normal === '' ? '.' : normal;
-}
-
-/** Origins name files relative to the manifests root; output names them as the user wrote the directory. */
-export function withOriginsUnder(result: LoadResult, dir: string): LoadResult {
-  if (!result.state || dir === '.') return result;
-  const origin = <T extends { origin?: Origin }>(item: T): T =>
-    item.origin ? { ...item, origin: { ...item.origin, file: `${dir}/${item.origin.file}` } } : item;
-  const { topics, users, acls, settings } = result.state;
-  return {
-    state: { topics: topics.map(origin), users: users.map(origin), acls: acls.map(origin), settings },
-    diagnostics: result.diagnostics,
-  };
 }

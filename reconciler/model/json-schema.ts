@@ -3,11 +3,11 @@
  * the zod schemas, plus the topic-config table so `config:` keys complete and typos are underlined while typing.
  */
 import { z } from 'zod';
-import { ManifestFileSchema, SettingsSchema } from './schema';
+import { ManifestFileSchema, PlanDocumentSchema, SettingsSchema } from './schema';
 import { MAX_TOPIC_NAME_LENGTH } from './names';
 import { TOPIC_CONFIGS, type TopicConfigType } from './topic-configs';
 
-export const SCHEMA_KINDS = ['manifest', 'settings'] as const;
+export const SCHEMA_KINDS = ['manifest', 'settings', 'plan'] as const;
 export type SchemaKind = (typeof SCHEMA_KINDS)[number];
 
 type JsonSchema = Record<string, unknown>;
@@ -51,8 +51,16 @@ function topicConfigSchema(): JsonSchema {
   };
 }
 
-/** The JSON Schema (draft-07, what yaml-language-server reads best) for manifests or for settings.yaml. */
+/** The JSON Schema (draft-07, what yaml-language-server reads best) for manifests, settings.yaml or a plan. */
 export function jsonSchemaFor(kind: SchemaKind): JsonSchema {
+  if (kind === 'plan') {
+    return {
+      ...z.toJSONSchema(PlanDocumentSchema, { target: 'draft-7', io: 'output' }),
+      title: 'msk-gitops plan',
+      description:
+        'A plan as `msk-gitops plan --format json` prints it and `plan --out FILE` saves it: each change typed by its kind, and the inputs it was computed from.',
+    };
+  }
   if (kind === 'settings') {
     return {
       ...z.toJSONSchema(SettingsSchema, { target: 'draft-7', io: 'input' }),

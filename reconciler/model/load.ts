@@ -4,7 +4,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AclEntry, DesiredState } from './schema';
+import { createHash } from 'node:crypto';
+import type { AclEntry, DesiredState, Origin } from './schema';
 import { aclKey } from './keys';
 import { expandAcl, expandApp, type AppManifest } from './expand';
 import { Collector, originOf, withPrefix, type Diagnostic } from './collector';
@@ -36,6 +37,8 @@ export interface LoadResult {
   /** null iff there is at least one diagnostic. */
   state: DesiredState | null;
   diagnostics: Diagnostic[];
+  /** sha256 over every file read (its path under the root and its bytes): what a saved plan is bound to. */
+  digest?: string;
 }
 
 export interface LoadOptions {
@@ -175,6 +178,23 @@ async function listManifestFiles(dir: string, sub = ''): Promise<string[]> {
   return out;
 }
 
+/**
+ * The prefix for files named in messages, from the directory as the user typed it (`desired-state`, `./ds/`, `.`):
+ * positions then point at paths an editor or a CI annotation opens from where the command ran.
+ */
+export function displayPrefixOf(typed: string): string {
+  return typed === '.' || typed === './' ? '' : typed.split(path.sep).join('/');
+}
+
+/** sha256 over every file's path and bytes, in path order. */
+export function manifestsDigest(files: readonly ManifestSource[]): string {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(`${file.path}\0${Buffer.byteLength(file.text)}\0`).update(file.text);
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
 /** Reads every manifest under `dir` and builds the desired state. Never throws for a bad directory: it reports it. */
 export async function loadDesiredState(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
   const shown = options.displayPrefix === undefined ? dir : options.displayPrefix || '.';
@@ -211,6 +231,18 @@ export async function loadDesiredState(dir: string, options: LoadOptions = {}): 
     }),
   );
   const result = buildDesiredState(files, options);
-  if (!unreadable.length) return result;
+  if (!unreadable.length) return { ...result, digest: manifestsDigest(files) };
   return { state: null, diagnostics: [...unreadable, ...result.diagnostics].sort(compareDiagnostics) };
+}
+
+/** Origins name files relative to the manifests root; output names them as the user wrote the directory. */
+export function withOriginsUnder(result: LoadResult, dir: string): LoadResult {
+  if (!result.state || dir === '.' || dir === '') return result;
+  const origin = <T extends { origin?: Origin }>(item: T): T =>
+    item.origin ? { ...item, origin: { ...item.origin, file: withPrefix(dir, item.origin.file) } } : item;
+  const { topics, users, acls, settings } = result.state;
+  return {
+    ...result,
+    state: { topics: topics.map(origin), users: users.map(origin), acls: acls.map(origin), settings },
+  };
 }

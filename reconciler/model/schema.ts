@@ -314,6 +314,8 @@ export const LiveStateSchema = z.object({
   users: z.array(LiveUserSchema).nullable(),
   /** Broker ids of the cluster, where the observer read them (replication-factor changes need them). */
   brokers: z.array(z.number().int()).optional(),
+  /** The cluster's id as its brokers report it (a saved plan is bound to it). */
+  clusterId: z.string().nullable().optional(),
 });
 export type LiveState = z.infer<typeof LiveStateSchema>;
 
@@ -438,3 +440,46 @@ export const PlanSchema = z.object({
   refused: z.object({ reason: z.string() }).nullable(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
+
+/** Bumped when a saved or printed plan changes shape in a way a reader of the previous version would misread. */
+export const PLAN_FORMAT_VERSION = 1;
+
+/**
+ * A plan as a document: what `plan --format json` prints and `plan --out FILE` saves, and what `apply FILE` applies
+ * exactly. Besides the changes it records what they were computed from, so a stale plan is refused rather than
+ * applied: the manifests' digest (and git revision), the cluster's id and a fingerprint of every live resource the
+ * plan reads or touches. It holds no secret: a user change names where its password comes from, never a value.
+ */
+export const PlanDocumentSchema = z.object({
+  format_version: z.literal(PLAN_FORMAT_VERSION),
+  inputs: z.object({
+    manifests: z.object({
+      /** As the user typed it; `apply FILE` reads the manifests there again (relative to its working directory). */
+      dir: z.string(),
+      /** sha256 over every manifest file's path and bytes. */
+      digest: z.string(),
+      /** The commit the manifests directory is checked out at, when it is in a git work tree. */
+      git: z.object({ revision: z.string(), dirty: z.boolean() }).nullable(),
+    }),
+    cluster: z.object({
+      id: z.string().nullable(),
+      bootstrap_servers: z.array(z.string()),
+    }),
+    live: z.object({
+      /** sha256 over `resources`. */
+      digest: z.string(),
+      /** Every live resource the plan reads or touches → its fingerprint (`absent` where it does not exist). */
+      resources: z.record(z.string(), z.string()),
+    }),
+  }),
+  summary: z.object({
+    add: z.number().int(),
+    change: z.number().int(),
+    destroy: z.number().int(),
+    refused: z.number().int(),
+    skipped: z.number().int(),
+  }),
+  refused: PlanSchema.shape.refused,
+  changes: z.array(ChangeSchema),
+});
+export type PlanDocument = z.infer<typeof PlanDocumentSchema>;

@@ -9,6 +9,9 @@ import { ANY_ACL_FILTER, decodeAcls } from './acl-codec';
 
 export type LiveClusterState = Omit<LiveState, 'users'>;
 
+/** The reads the observer makes: a kafkajs Admin has them, and so has one broker's reader (see brokers.ts). */
+export type ClusterReads = Pick<Admin, 'fetchTopicMetadata' | 'describeConfigs' | 'describeAcls' | 'describeCluster'>;
+
 /** Only DYNAMIC_TOPIC_CONFIG entries are the topic's own overrides; everything else is a broker or static default. */
 export function topicOverrides(
   entries: DescribeConfigResponse['resources'][number]['configEntries'],
@@ -25,7 +28,7 @@ export function topicOverrides(
 
 /** Live overrides of the named topics in one DescribeConfigs; a topic Kafka could not describe fails the read. */
 export async function describeTopicOverrides(
-  admin: Admin,
+  admin: ClusterReads,
   topics: string[],
 ): Promise<Map<string, Record<string, string>>> {
   const result = new Map<string, Record<string, string>>();
@@ -53,7 +56,7 @@ function isVanishedTopic(error: unknown, depth = 0): boolean {
   return e.type === 'UNKNOWN_TOPIC_OR_PARTITION' || isVanishedTopic(e.cause, depth + 1);
 }
 
-export async function observeCluster(admin: Admin, attempts = 3): Promise<LiveClusterState> {
+export async function observeCluster(admin: ClusterReads, attempts = 3): Promise<LiveClusterState> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await readCluster(admin);
@@ -63,7 +66,7 @@ export async function observeCluster(admin: Admin, attempts = 3): Promise<LiveCl
   }
 }
 
-async function readCluster(admin: Admin): Promise<LiveClusterState> {
+async function readCluster(admin: ClusterReads): Promise<LiveClusterState> {
   // No topic list means every topic, in a single Metadata request.
   const metadata = await admin.fetchTopicMetadata();
   const names = metadata.topics.map((topic) => topic.name).sort();
@@ -91,5 +94,6 @@ async function readCluster(admin: Admin): Promise<LiveClusterState> {
     topics,
     acls: decodeAcls(aclResponse),
     brokers: cluster.brokers.map((broker) => broker.nodeId).sort((a, b) => a - b),
+    clusterId: cluster.clusterId || null,
   };
 }

@@ -24,7 +24,10 @@ export function changeText(change: Change, paint: (colour: Colour, text: string)
   const line = paint(colourOf(change), `${symbolOf(change)} ${describeChange(change)}`);
   const { status, reason } = change.verdict;
   if (status === 'ok') return `  ${line}`;
-  return `  ${line}\n      ${paint(status === 'refused' ? 'red' : 'dim', `${status}: ${reason ?? ''}`)}`;
+  // A refused change names the manifest line that asks for it, as `file:line:column:` editors and CI annotations open.
+  const { origin } = change;
+  const place = status === 'refused' && origin ? `${origin.file}:${origin.line}:${origin.column}: ` : '';
+  return `  ${line}\n      ${paint(status === 'refused' ? 'red' : 'dim', `${place}${status}: ${reason ?? ''}`)}`;
 }
 
 export function renderPlanText(plan: Plan, options: TextOptions = { color: false }): string {

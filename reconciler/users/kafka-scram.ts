@@ -285,6 +285,8 @@ interface RawCluster {
   disconnect(): Promise<void>;
   refreshMetadata(): Promise<void>;
   findControllerBroker(): Promise<RawBroker>;
+  /** Connects to the broker with that id (refreshing metadata when it is unknown). */
+  findBroker(query: { nodeId: number }): Promise<unknown>;
   brokerPool: { findConnectedBroker(): Promise<RawBroker> };
 }
 type ClusterFactory = (options: { metadataMaxAge?: number; allowAutoTopicCreation?: boolean }) => RawCluster;
@@ -404,7 +406,12 @@ export class KafkaScramAdmin {
  * `kafka.admin()` call that builds it, and put back right after. Connect and disconnect the admin as usual. `scram`
  * is undefined when the admin was not built by that factory (a wrapped client): the store then connects on its own.
  */
-export function adminWithScram(kafka: Kafka): { admin: Admin; scram?: KafkaScramAdmin } {
+export function adminWithScram(kafka: Kafka): {
+  admin: Admin;
+  scram?: KafkaScramAdmin;
+  /** One broker of the admin's cluster by id, connected: kafkajs' Broker (observe/brokers.ts reads through it). */
+  broker?: (nodeId: number) => Promise<unknown>;
+} {
   const { holder, symbol } = clusterFactoryHolder(kafka);
   const factory = holder[symbol];
   const built: RawCluster[] = [];
@@ -419,5 +426,7 @@ export function adminWithScram(kafka: Kafka): { admin: Admin; scram?: KafkaScram
   } finally {
     holder[symbol] = factory;
   }
-  return { admin, scram: built.length === 1 ? new KafkaScramAdmin({ shared: built[0] }) : undefined };
+  if (built.length !== 1) return { admin };
+  const [cluster] = built;
+  return { admin, scram: new KafkaScramAdmin({ shared: cluster }), broker: (nodeId) => cluster.findBroker({ nodeId }) };
 }

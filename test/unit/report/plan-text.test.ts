@@ -1,5 +1,6 @@
 import type { Change, Plan } from '../../../reconciler/model/schema';
-import { renderPlanJson } from '../../../reconciler/report/plan-json';
+import { planDocument, renderPlanJson } from '../../../reconciler/report/plan-json';
+import { expectValidPlanJson } from '../../support/plan-schema';
 import { renderPlanMarkdown } from '../../../reconciler/report/plan-markdown';
 import { renderApplyResultsText, renderPlanText } from '../../../reconciler/report/plan-text';
 
@@ -22,6 +23,7 @@ const changes: Change[] = [
     before: 3,
     after: 2,
     verdict: { status: 'refused', reason: 'partitions can only grow: 3 → 2 would need the topic to be recreated' },
+    origin: { file: 'desired-state/topics.yaml', line: 7, column: 3 },
   },
   {
     id: 'topic-config:lms-users-acls:retention.ms',
@@ -69,7 +71,7 @@ describe('plan renderers', () => {
       [
         '  + topic lms-users-acls (2 partitions, RF 2)',
         '  ~ partitions pos 3 → 2',
-        '      refused: partitions can only grow: 3 → 2 would need the topic to be recreated',
+        '      desired-state/topics.yaml:7:3: refused: partitions can only grow: 3 → 2 would need the topic to be recreated',
         '  ~ topic-config lms-users-acls retention.ms: 604800000 → 86400000',
         '  - acl allow User:x Read topic y',
         '      skipped: deletions of acls are not enabled (settings.yaml deletions.acls)',
@@ -99,8 +101,20 @@ describe('plan renderers', () => {
     expect(md).toContain('| `~ partitions pos 3 → 2` | refused | partitions can only grow');
   });
 
-  it('renders JSON that round-trips through the schema', () => {
-    expect(JSON.parse(renderPlanJson(plan))).toEqual(plan);
+  it('renders a versioned JSON document that round-trips through the model and is valid against `schema plan`', () => {
+    const document = planDocument(plan, {
+      dir: 'desired-state',
+      manifestsDigest: 'sha256:00',
+      git: null,
+      clusterId: 'abc',
+      bootstrapServers: ['127.0.0.1:9092'],
+      fingerprints: { 'topic pos': 'sha256:11' },
+    });
+    const json = JSON.parse(renderPlanJson(document));
+    expect(json).toEqual(document);
+    expect(json).toMatchObject({ format_version: 1, summary: { add: 2, change: 1, refused: 1, skipped: 1 } });
+    expectValidPlanJson(json);
+    expect(() => expectValidPlanJson({ ...json, changes: [{ ...json.changes[0], after: 3 }] })).toThrow();
   });
 
   it('names failed changes and their step in apply results', () => {

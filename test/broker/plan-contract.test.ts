@@ -1,0 +1,221 @@
+/**
+ * The plan contract against the real broker (docs/plan-and-exit-codes.md): a saved plan is applied exactly or
+ * refused when anything it was computed from moved (changed here with Kafka's own TopicCommand, as another operator
+ * would), a refused change is exit 1 from plan, apply and drift, and every row of the exit-code table. Every JSON
+ * plan produced is checked against the published JSON Schema.
+ */
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Admin } from 'kafkajs';
+import { main } from '../../reconciler/cli';
+import { layoutFor } from '../../reconciler/localkafka/broker';
+import { ANY_ACL_FILTER, decodeAcls } from '../../reconciler/observe/acl-codec';
+import { createTopicWithCli, prepareBaselineTools, type BaselineTools } from '../bench/baseline';
+import { expectValidPlanJson } from '../support/plan-schema';
+import { testKafka, uniquePrefix } from '../support/kafka';
+
+jest.setTimeout(240_000);
+
+const prefix = uniquePrefix('contract');
+const topic = `${prefix}a`;
+const app = `User:${prefix}app`;
+let admin: Admin;
+let tools: BaselineTools;
+
+async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await main(argv, {
+    stdout: sink((text) => (stdout += text)),
+    stderr: sink((text) => (stderr += text)),
+    env,
+    cwd,
+  });
+  return { code, stdout, stderr };
+}
+
+/** A manifests folder owning only this suite's names, so other suites on the broker never make its plans stale. */
+function manifests(topics: string): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'msk-gitops-contract-'));
+  const dir = path.join(root, 'ds');
+  mkdirSync(dir);
+  writeFileSync(
+    path.join(dir, 'settings.yaml'),
+    [
+      'scope:',
+      `  topics: ["${prefix}*"]`,
+      `  principals: ["User:${prefix}*"]`,
+      `  users: ["${prefix}*"]`,
+      'deletions:',
+      '  topics: true',
+      '  maxPerApply: 0',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(path.join(dir, 'topics.yaml'), topics);
+  return root;
+}
+
+const wanted = (partitions: number, replicationFactor: number) =>
+  [
+    'topics:',
+    `  ${topic}:`,
+    `    partitions: ${partitions}`,
+    `    replicationFactor: ${replicationFactor}`,
+    '    config:',
+    '      retention.ms: 3600000',
+    'acls:',
+    `  - principal: ${app}`,
+    `    resource: { type: topic, name: ${topic} }`,
+    '    operations: [Read]',
+    '',
+  ].join('\n');
+
+async function liveTopic(): Promise<{ partitions: number } | null> {
+  const { topics } = await admin.fetchTopicMetadata();
+  const found = topics.find((t) => t.name === topic);
+  return found ? { partitions: found.partitions.length } : null;
+}
+
+async function appAcls(): Promise<number> {
+  return decodeAcls(await admin.describeAcls(ANY_ACL_FILTER)).filter((acl) => acl.principal === app).length;
+}
+
+beforeAll(async () => {
+  admin = (await testKafka()).admin();
+  await admin.connect();
+  const [host] = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? '').split(',');
+  tools = prepareBaselineTools({
+    libsDir: layoutFor().libsDir,
+    bootstrap: host,
+    username: process.env.KAFKA_SASL_USERNAME ?? 'admin',
+    password: process.env.KAFKA_SASL_PASSWORD ?? '',
+  });
+});
+
+afterAll(async () => {
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.deleteAcls({ filters: [{ ...ANY_ACL_FILTER, principal: app }] }).catch(() => undefined);
+  await admin.disconnect();
+});
+
+it('refuses a saved plan when the cluster moved (TopicCommand created the topic) and changes nothing', async () => {
+  const root = manifests(wanted(1, 2));
+  const plan = await run(['plan', 'ds', '--out', 'plan.json', '--detailed-exitcode'], root);
+  expect(plan.code).toBe(2);
+  expect(plan.stdout).toContain(`+ topic ${topic}`);
+  expectValidPlanJson(JSON.parse(readFileSync(path.join(root, 'plan.json'), 'utf8')));
+
+  createTopicWithCli(tools, { name: topic, partitions: 3, replicationFactor: 1, config: {} });
+  const apply = await run(['apply', 'plan.json'], root);
+  expect(apply.code).toBe(1);
+  expect(apply.stderr).toContain(`the plan in plan.json is stale: topic ${topic} was created since it was planned`);
+  expect(apply.stderr).toContain('Nothing was applied');
+  expect(await liveTopic()).toEqual({ partitions: 3 });
+  expect(await appAcls()).toBe(0);
+  await admin.deleteTopics({ topics: [topic] });
+});
+
+it('applies exactly the saved plan, and the cluster then equals it', async () => {
+  const root = manifests(wanted(2, 2));
+  const plan = await run(['plan', 'ds', '--out', 'plan.json'], root);
+  expect(plan.code).toBe(0);
+  const saved = JSON.parse(readFileSync(path.join(root, 'plan.json'), 'utf8'));
+  expectValidPlanJson(saved);
+  expect(saved.changes.map((c: { id: string }) => c.id)).toEqual([
+    `topic:${topic}`,
+    expect.stringContaining(`acl:${app}`),
+  ]);
+  expect(JSON.stringify(saved)).not.toMatch(/secret/);
+
+  const apply = await run(['apply', 'plan.json'], root);
+  expect(apply.stderr).toBe('');
+  expect(apply.code).toBe(0);
+  expect(apply.stdout).toContain('Verification: No changes. The cluster matches the manifests.');
+  expect(await liveTopic()).toEqual({ partitions: 2 });
+  expect(await appAcls()).toBe(1);
+  const again = await run(['plan', 'ds', '--detailed-exitcode'], root);
+  expect([again.code, again.stdout]).toEqual([0, 'No changes. The cluster matches the manifests.\n']);
+
+  // Applying the same file again: the plan is stale now (its topic exists), never applied twice.
+  const twice = await run(['apply', 'plan.json'], root);
+  expect(twice.code).toBe(1);
+  expect(twice.stderr).toContain(`topic ${topic} was created`);
+
+  // Manifests edited after planning: stale too.
+  const json = await run(['plan', 'ds', '--format', 'json', '--out', 'plan2.json'], root);
+  expectValidPlanJson(JSON.parse(json.stdout));
+  appendFileSync(path.join(root, 'ds', 'topics.yaml'), '# a comment\n');
+  const edited = await run(['apply', 'plan2.json'], root);
+  expect(edited.code).toBe(1);
+  expect(edited.stderr).toContain('the manifests in ds changed');
+});
+
+it('exits 1 on a refused change from plan, plan --detailed-exitcode, apply and drift, naming the manifest line', async () => {
+  const root = manifests(wanted(2, 5));
+  for (const argv of [
+    ['plan', 'ds'],
+    ['plan', 'ds', '--detailed-exitcode'],
+    ['drift', 'ds'],
+    ['apply', 'ds', '--auto-approve'],
+  ]) {
+    const result = await run(argv, root);
+    expect([argv.join(' '), result.code]).toEqual([argv.join(' '), 1]);
+    expect(result.stdout).toMatch(/ds\/topics\.yaml:2:3: refused: replication factor 5 is more than the 2 brokers/);
+  }
+  expect(await appAcls()).toBe(1); // apply applied nothing: the ACL of the first test stays, nothing else moved
+  const json = await run(['plan', 'ds', '--format', 'json'], root);
+  expect(json.code).toBe(1);
+  expectValidPlanJson(JSON.parse(json.stdout));
+});
+
+it('exit codes: nothing to do 0, changes 2, refused plan 1, invalid manifests 1, unreachable cluster 1, bad credentials 1', async () => {
+  const root = manifests(wanted(2, 2));
+  expect((await run(['plan', 'ds', '--detailed-exitcode'], root)).code).toBe(0);
+  expect((await run(['drift', 'ds'], root)).code).toBe(0);
+  expect((await run(['apply', 'ds', '--auto-approve'], root)).code).toBe(0);
+
+  const changed = manifests(wanted(2, 2).replace('3600000', '7200000'));
+  expect((await run(['plan', 'ds', '--detailed-exitcode'], changed)).code).toBe(2);
+  expect((await run(['drift', 'ds'], changed)).code).toBe(2);
+
+  // Not declared, in scope, deletions on, maxPerApply 0: the plan is refused whole.
+  const deleting = manifests(
+    ['topics:', `  ${prefix}other:`, '    partitions: 1', '    replicationFactor: 1', ''].join('\n'),
+  );
+  for (const argv of [
+    ['plan', 'ds', '--detailed-exitcode'],
+    ['drift', 'ds'],
+    ['apply', 'ds', '--auto-approve'],
+  ]) {
+    const result = await run(argv, deleting);
+    expect([argv.join(' '), result.code]).toEqual([argv.join(' '), 1]);
+  }
+  expect(await liveTopic()).toEqual({ partitions: 2 });
+
+  const invalid = manifests('topics:\n  x:\n    partitions: 0\n    replicationFactor: 1\n');
+  const bad = await run(['plan', 'ds', '--detailed-exitcode'], invalid);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/^ds\/topics\.yaml:3:17: /m);
+
+  const nowhere = await run(['plan', 'ds', '--detailed-exitcode'], root, {
+    ...process.env,
+    KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1',
+  });
+  expect(nowhere.code).toBe(1);
+  expect(nowhere.stderr).toMatch(/^connect: /);
+
+  const denied = await run(['drift', 'ds'], root, { ...process.env, KAFKA_SASL_PASSWORD: 'wrong' });
+  expect(denied.code).toBe(1);
+  expect(denied.stderr).toMatch(/^connect: .*(SASL|auth)/i);
+  expect(denied.stderr).not.toContain('wrong');
+});
