@@ -109,9 +109,11 @@ describe('msk-gitops schema', () => {
     expect((await run(['schema', '--kind', 'nope'])).code).toBe(2);
   });
 
-  it('--write puts both files in a directory', async () => {
+  it('--write puts every schema file in a directory', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'msk-gitops-schema-'));
     const result = await run(['schema', '--write', 'out'], dir);
-    expect(result.stdout).toBe('wrote out/manifest.schema.json\nwrote out/settings.schema.json\n');
+    expect(result.stdout).toBe(
+      'wrote out/manifest.schema.json\nwrote out/settings.schema.json\nwrote out/plan.schema.json\n',
+    );
   });
 });

@@ -98,7 +98,9 @@ describe('plan renderers', () => {
   it('renders markdown with a diff block and a table of what is held back', () => {
     const md = renderPlanMarkdown(plan);
     expect(md).toContain('```diff\n+ topic lms-users-acls (2 partitions, RF 2)\n');
-    expect(md).toContain('| `~ partitions pos 3 → 2` | refused | partitions can only grow');
+    expect(md).toContain(
+      '| `~ partitions pos 3 → 2` (desired-state/topics.yaml:7:3) | refused | partitions can only grow',
+    );
   });
 
   it('renders a versioned JSON document that round-trips through the model and is valid against `schema plan`', () => {
