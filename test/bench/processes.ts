@@ -76,7 +76,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, expectCodes: numb
     });
     const exitCode = result.status ?? -1;
     if (!expectCodes.includes(exitCode)) {
-      throw new Error(`msk-gitops ${args[0]} exited ${exitCode}:\n${(result.stdout + result.stderr).slice(-3000)}`);
+      // The head says what failed (a plan can list thousands of changes after it), the tail how it ended.
+      const output = result.stdout + result.stderr;
+      const shown = output.length > 4000 ? `${output.slice(0, 2000)}\n…\n${output.slice(-2000)}` : output;
+      throw new Error(`msk-gitops ${args[0]} exited ${exitCode}:\n${shown}`);
     }
     const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { requests: RequestCount; maxRssKiB: number };
     return { wallMs, loadAverage, exitCode, requests: stats.requests, maxRssKiB: stats.maxRssKiB };
