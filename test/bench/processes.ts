@@ -76,8 +76,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, expectCodes: numb
     });
     const exitCode = result.status ?? -1;
     if (!expectCodes.includes(exitCode)) {
-      // The head says what failed (a plan can list thousands of changes after it), the tail how it ended.
-      const output = result.stdout + result.stderr;
+      // stderr's head says what failed (the plan on stdout can list thousands of changes), stdout's tail how it ended.
+      const output = `${result.stderr}\n${result.stdout}`;
       const shown = output.length > 4000 ? `${output.slice(0, 2000)}\n…\n${output.slice(-2000)}` : output;
       throw new Error(`msk-gitops ${args[0]} exited ${exitCode}:\n${shown}`);
     }
