@@ -19,6 +19,7 @@ import {
 } from './assess';
 import type { KindMode, ReconcileOutcome, ReconcileRequest } from '../reconcile';
 import type { ConnectionProfile } from '../connection/profile';
+import { conditionsOf, runRecord, withRun, type Condition, type RunRecord } from './conditions';
 import { NoVerifiedCommitError, type SignatureVerdict } from '../source/signatures';
 
 export interface SourceSnapshot {
@@ -93,6 +94,17 @@ export interface ControllerOptions {
 export interface ControllerStatus {
   startedAt: string;
   running: boolean;
+  /** Ready / Reconciling / Stalled, as Flux reports them (see conditions.ts). */
+  conditions: Condition[];
+  /** The last revision reconciled successfully (same as convergedRevision, under Flux's name). */
+  lastAppliedRevision: string | null;
+  /** The head revision the last run fetched and tried (it may be refused: see signature and badCommit). */
+  lastAttemptedRevision: string | null;
+  /** When the last trigger (schedule, webhook, file change, retry) was taken up by a run, and which. */
+  lastHandledTriggerAt: string | null;
+  lastHandledTrigger: string | null;
+  /** The last runs, newest first (at most 20). */
+  history: RunRecord[];
   /** The revision the source last synced. */
   headRevision: string | null;
   /** The last revision whose manifests were good and reconciled. */
@@ -108,7 +120,7 @@ export interface ControllerStatus {
   /** True once a reconcile reached the cluster; false after a connect failure; null before the first try. */
   connected: boolean | null;
   drift: DriftItem[];
-  badCommit: { revision: string | null; problems: string[] } | null;
+  badCommit: { revision: string | null; status: 'invalid' | 'refused'; problems: string[] } | null;
   /** While the head is bad: the last reconcile against the last good commit (drift is still healed to it). */
   lastGoodCommitReconcile: ControllerStatus['lastReconcile'];
   lastError: { at: string; step: string; message: string; revision: string | null } | null;
@@ -127,7 +139,15 @@ export class Controller {
   private retryHandle: unknown = null;
   private readonly timers: Timers;
   private readonly startedAt: number;
-  private state: Omit<ControllerStatus, 'startedAt' | 'running' | 'convergedRevision' | 'consecutiveFailures'> = {
+  private state: Omit<
+    ControllerStatus,
+    'startedAt' | 'running' | 'convergedRevision' | 'consecutiveFailures' | 'lastAppliedRevision'
+  > = {
+    conditions: [],
+    lastAttemptedRevision: null,
+    lastHandledTriggerAt: null,
+    lastHandledTrigger: null,
+    history: [],
     headRevision: null,
     lastReconcile: null,
     connected: null,
@@ -143,6 +163,34 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     this.timers = options.timers ?? realTimers;
     this.startedAt = this.timers.now();
+    this.refreshConditions();
+  }
+
+  private refreshConditions(): void {
+    const s = this.state;
+    const unverified = s.signature && !s.signature.verified ? s.signature : null;
+    const suspendedKinds = Object.entries(this.options.modes)
+      .filter(([, mode]) => mode !== 'apply')
+      .map(([kind, mode]) => `${kind} ${mode}`);
+    s.conditions = conditionsOf(
+      {
+        running: this.current !== null,
+        lastRun: s.history[0] ?? null,
+        unverified: unverified && { revision: unverified.revision, reason: unverified.reason ?? 'refused' },
+        badCommit: s.badCommit,
+        sourceError: s.sourceError?.message ?? null,
+        lastError: s.lastError,
+        nextRetryAt: s.nextRetryAt,
+        unhealed: s.drift.length,
+        suspendedKinds,
+      },
+      s.conditions,
+      new Date(this.timers.now()).toISOString(),
+    );
+  }
+
+  private remember(run: RunRecord): void {
+    this.state.history = withRun(this.state.history, run);
   }
 
   /**
@@ -178,10 +226,14 @@ export class Controller {
     this.pending?.resolve();
     this.pending = null;
     this.current = null;
+    this.refreshConditions();
   }
 
   private async safeRun(trigger: string): Promise<void> {
     try {
+      this.state.lastHandledTriggerAt = new Date(this.timers.now()).toISOString();
+      this.state.lastHandledTrigger = trigger;
+      this.refreshConditions();
       await this.runOnce(trigger);
     } catch (error) {
       // Nothing a reconcile does may end the loop: the next trigger must still run.
@@ -210,7 +262,17 @@ export class Controller {
         if (this.state.sourceError) this.options.sinks?.onSourceRecovered?.(error.head.revision);
         this.state.sourceError = null;
         this.state.headRevision = error.head.revision;
+        this.state.lastAttemptedRevision = error.head.revision;
         this.judgeSignature(error.head, null);
+        this.remember({
+          at: new Date(startedAt).toISOString(),
+          revision: null,
+          trigger,
+          durationMs: this.timers.now() - startedAt,
+          result: 'unverified',
+          counts: { planned: 0, applied: 0, failed: 0, unhealed: 0 },
+          error: `commit ${error.head.revision.slice(0, 12)}: ${error.head.reason ?? 'refused'}`,
+        });
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
@@ -219,6 +281,15 @@ export class Controller {
       this.options.sinks?.onSourceError?.(message, firstTime);
       snapshot = source.lastSnapshot();
       if (!snapshot) {
+        this.remember({
+          at: new Date(startedAt).toISOString(),
+          revision: null,
+          trigger,
+          durationMs: this.timers.now() - startedAt,
+          result: 'source-error',
+          counts: { planned: 0, applied: 0, failed: 0, unhealed: 0 },
+          error: message,
+        });
         this.scheduleRetry(this.memory.consecutiveFailures + 1);
         this.memory = { ...this.memory, consecutiveFailures: this.memory.consecutiveFailures + 1 };
         return;
@@ -229,6 +300,7 @@ export class Controller {
       });
     }
     this.state.headRevision = snapshot.signature?.revision ?? snapshot.revision;
+    this.state.lastAttemptedRevision = this.state.headRevision;
     if (snapshot.signature) this.judgeSignature(snapshot.signature, snapshot.revision);
     const outcome = await this.reconcileSnapshot(trigger, snapshot, startedAt, false);
     const good = this.memory.convergedRevision;
@@ -336,8 +408,12 @@ export class Controller {
         if (!fallback) this.state.badCommit = null;
       }
     }
-    const bad = notices.find((n) => n.type === 'invalid-commit');
-    if (bad && bad.type === 'invalid-commit') this.state.badCommit = { revision: bad.revision, problems: bad.problems };
+    if ((outcome.status === 'invalid' || outcome.status === 'refused') && !fallback) {
+      const problems = notices.find((n) => n.type === 'invalid-commit')?.problems ?? this.state.badCommit?.problems;
+      this.state.badCommit = { revision, status: outcome.status, problems: problems ?? [] };
+    }
+    this.remember(runRecord(at, revision, trigger, outcome, this.state.drift.length, fallback));
+    this.refreshConditions();
   }
 
   private judgeSignature(verdict: SignatureVerdict, appliedRevision: string | null): void {
@@ -350,6 +426,7 @@ export class Controller {
         reason: verdict.reason,
         applying: appliedRevision,
       });
+    this.refreshConditions();
     for (const notice of notices) this.options.sinks?.notify?.(notice);
   }
 
@@ -359,6 +436,7 @@ export class Controller {
     if (this.retryHandle !== null) this.timers.clearTimeout(this.retryHandle);
     this.state.nextRetryAt = new Date(this.timers.now() + delay).toISOString();
     this.options.logger.info('will retry', { inMs: delay, failures });
+    this.refreshConditions();
     this.retryHandle = this.timers.setTimeout(() => {
       this.retryHandle = null;
       this.state.nextRetryAt = null;
@@ -388,6 +466,12 @@ export class Controller {
     return {
       startedAt: new Date(this.startedAt).toISOString(),
       running: this.current !== null,
+      conditions: s.conditions,
+      lastAppliedRevision: this.memory.convergedRevision,
+      lastAttemptedRevision: s.lastAttemptedRevision,
+      lastHandledTriggerAt: s.lastHandledTriggerAt,
+      lastHandledTrigger: s.lastHandledTrigger,
+      history: s.history,
       headRevision: s.headRevision,
       convergedRevision: this.memory.convergedRevision,
       lastReconcile: s.lastReconcile,

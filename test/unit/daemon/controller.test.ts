@@ -3,7 +3,7 @@ import type { Notice } from '../../../reconciler/daemon/assess';
 import { silentLogger } from '../../../reconciler/daemon/logger';
 import type { ReconcileOutcome, ReconcileRequest } from '../../../reconciler/reconcile';
 import { ConnectionProfileSchema, type ConnectionProfile } from '../../../reconciler/connection/profile';
-import { change, converged, failed, formatDiagnostic, inSync } from './fixtures';
+import { change, converged, failed, formatDiagnostic, inSync, outcome } from './fixtures';
 
 const profile: ConnectionProfile = ConnectionProfileSchema.parse({
   bootstrapServers: ['127.0.0.1:1'],
@@ -227,5 +227,69 @@ describe('Controller', () => {
       lastGoodCommitReconcile: { status: 'in-sync', revision: 'c1' },
       badCommit: { revision: 'c2', problems: ['a.yaml:1:2: bad'] },
     });
+  });
+});
+
+describe('Controller status (Flux-style)', () => {
+  const condition = (controller: Controller, type: string) =>
+    controller.status().conditions.find((c) => c.type === type);
+
+  it('reports Ready/Reconciling/Stalled with reasons, the revisions, the trigger and the run history', async () => {
+    const results = [converged([change('acl:a')]), failed('connect', 'ECONNREFUSED'), inSync()];
+    const { controller, source, timers } = make(async () => results.shift() ?? inSync());
+    expect(condition(controller, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
+    timers.time = 1000;
+    await controller.trigger('start');
+    expect(controller.status()).toMatchObject({
+      lastAppliedRevision: 'c1',
+      lastAttemptedRevision: 'c1',
+      lastHandledTrigger: 'start',
+      lastHandledTriggerAt: '1970-01-01T00:00:01.000Z',
+    });
+    expect(condition(controller, 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'ReconciliationSucceeded',
+      lastTransitionTime: '1970-01-01T00:00:01.000Z',
+    });
+
+    source.revision = 'c2';
+    timers.time = 2000;
+    await controller.trigger('webhook');
+    expect(controller.status()).toMatchObject({ lastAppliedRevision: 'c1', lastAttemptedRevision: 'c2' });
+    expect(condition(controller, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ReconciliationFailed',
+      message: 'connect failed: ECONNREFUSED',
+    });
+    expect(condition(controller, 'Reconciling')).toMatchObject({ status: 'True', reason: 'RetryScheduled' });
+    expect(condition(controller, 'Stalled')).toMatchObject({ status: 'False' });
+
+    timers.advance(1000);
+    await new Promise((r) => setImmediate(r));
+    expect(condition(controller, 'Ready')).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '1970-01-01T00:00:03.000Z',
+    });
+    expect(condition(controller, 'Reconciling')).toMatchObject({ status: 'False', reason: 'Idle' });
+    expect(controller.status().history.map((r) => [r.trigger, r.revision, r.result, r.counts.applied])).toEqual([
+      ['retry', 'c2', 'in-sync', 0],
+      ['webhook', 'c2', 'failed', 0],
+      ['start', 'c1', 'converged', 1],
+    ]);
+  });
+
+  it('is Stalled on invalid manifests until a new commit fixes them, and keeps 20 runs', async () => {
+    const invalid = outcome('invalid', {
+      diagnostics: [{ file: 'a.yaml', line: 1, column: 2, message: 'bad' }] as ReconcileOutcome['diagnostics'],
+    });
+    const results = [invalid];
+    const { controller, source } = make(async () => results.shift() ?? inSync());
+    await controller.trigger('start');
+    expect(condition(controller, 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidManifests' });
+    expect(condition(controller, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidManifests' });
+    source.revision = 'c2';
+    for (let i = 0; i < 25; i++) await controller.trigger('schedule');
+    expect(condition(controller, 'Stalled')).toMatchObject({ status: 'False' });
+    expect(controller.status().history).toHaveLength(20);
   });
 });

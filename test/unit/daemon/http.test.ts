@@ -8,6 +8,12 @@ import { change, converged, failed } from './fixtures';
 const status: ControllerStatus = {
   startedAt: '2026-01-01T00:00:00.000Z',
   running: false,
+  conditions: [],
+  lastAppliedRevision: 'c1',
+  lastAttemptedRevision: 'c1',
+  lastHandledTriggerAt: '2026-01-01T00:00:00.500Z',
+  lastHandledTrigger: 'start',
+  history: [],
   headRevision: 'c1',
   convergedRevision: 'c1',
   lastReconcile: {
