@@ -68,6 +68,11 @@ export type LocalSourceConfig = z.infer<typeof LocalSourceSchema>;
 
 export const DaemonConfigSchema = z
   .object({
+    /** The environment this controller serves: its metrics, logs, status, locks and audit lines carry it. */
+    environment: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lowercase letters, digits and "-"' })
+      .default('default'),
     connection: ConnectionProfileSchema,
     source: z
       .object({ git: GitSourceSchema.optional(), local: LocalSourceSchema.optional() })

@@ -109,7 +109,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const webhookSecret = config.webhook ? await resolveSecret(config.webhook.secretRef, env) : null;
 
-    const metrics = new Metrics();
+    const metrics = new Metrics({ environment: config.environment, modes: config.modes });
     const audit = features.audit ? new AuditLog(config.auditLog) : null;
     const controller = new Controller({
       reconcile: options.reconcile,
@@ -219,6 +219,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (features.http) {
       server = createControllerServer({
         status: () => ({
+          environment: config.environment,
           ...controller.status(),
           source: git
             ? { git: { url: redactUrls(git.url), branch: git.branch, path: git.path } }

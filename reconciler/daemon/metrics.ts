@@ -8,6 +8,13 @@ import type { RunReport } from './controller';
 
 const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
+export interface MetricsContext {
+  /** Every series carries it, so two controllers (staging, prod) scraped together stay apart. */
+  environment: string;
+  /** The mode per kind: a kind in `suspend` is reported by the `msk_gitops_suspended` gauge. */
+  modes: Partial<Record<'topics' | 'acls' | 'users', string>>;
+}
+
 export class Metrics {
   private readonly registry = new Registry();
   private readonly reconciles = new Counter({
@@ -44,6 +51,18 @@ export class Metrics {
     help: 'When the last good reconcile finished.',
     registers: [this.registry],
   });
+
+  constructor(context: MetricsContext = { environment: 'default', modes: {} }) {
+    this.registry.setDefaultLabels({ environment: context.environment });
+    const suspended = new Gauge({
+      name: 'msk_gitops_suspended',
+      help: '1 for a resource kind whose mode is suspend (neither applied nor checked), else 0.',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
+    for (const kind of ['topics', 'acls', 'users'] as const)
+      suspended.set({ kind }, context.modes[kind] === 'suspend' ? 1 : 0);
+  }
 
   observeRun(report: RunReport, driftChanges: number): void {
     const { outcome } = report;

@@ -155,7 +155,7 @@ it('applies nothing while no commit verifies, then the first commit signed by an
     `commit ${short(signed)} is verified (signed by alice@example.com); applying again (was refusing ${short(unsigned)})`,
     `applied commit ${short(signed)}: 2 changes`,
   ]);
-  expect(await metrics()).toContain('msk_gitops_head_signature_verified 1');
+  expect(await metrics()).toContain('msk_gitops_head_signature_verified{environment="default"} 1');
 });
 
 it('refuses an unsigned head once, keeps healing drift against the last verified commit', async () => {
@@ -176,7 +176,9 @@ it('refuses an unsigned head once, keeps healing drift against the last verified
     signature: unknown;
   };
   expect(status.signature).toMatchObject({ revision: unsigned, verified: false, reason: 'the commit is not signed' });
-  expect(await metrics()).toMatch(/msk_gitops_head_signature_verified 0\n[^]*msk_gitops_unverified_commits_total 2\n/);
+  expect(await metrics()).toMatch(
+    /msk_gitops_head_signature_verified{environment="default"} 0\n[^]*msk_gitops_unverified_commits_total{environment="default"} 2\n/,
+  );
   expect(audit().filter((e) => e.event === 'commit-refused' && e.revision === unsigned)).toEqual([
     expect.objectContaining({ detail: 'the commit is not signed' }),
   ]);

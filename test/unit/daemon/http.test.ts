@@ -70,10 +70,10 @@ describe('controller HTTP endpoint', () => {
       expect(ready.status).toBe(200);
       expect(await (await fetch(`${base}/status`)).json()).toMatchObject({ convergedRevision: 'c1' });
       const text = await (await fetch(`${base}/metrics`)).text();
-      expect(text).toContain('msk_gitops_reconcile_total{result="converged"} 1');
-      expect(text).toContain('msk_gitops_changes_applied_total{kind="acl",action="create"} 1');
-      expect(text).toContain('msk_gitops_errors_total{step="connect"} 1');
-      expect(text).toContain('msk_gitops_reconcile_duration_seconds_count 2');
+      expect(text).toContain('msk_gitops_reconcile_total{environment="default",result="converged"} 1');
+      expect(text).toContain('msk_gitops_changes_applied_total{environment="default",kind="acl",action="create"} 1');
+      expect(text).toContain('msk_gitops_errors_total{environment="default",step="connect"} 1');
+      expect(text).toContain('msk_gitops_reconcile_duration_seconds_count{environment="default"} 2');
 
       const body = JSON.stringify({ ref: 'refs/heads/main' });
       const post = (signature: string, event = 'push') =>
@@ -89,5 +89,27 @@ describe('controller HTTP endpoint', () => {
     } finally {
       await closeServer(server);
     }
+  });
+});
+
+describe('metrics', () => {
+  it('label every series with the environment and show suspended kinds', () => {
+    const metrics = new Metrics({ environment: 'prod', modes: { topics: 'apply', acls: 'suspend', users: 'detect' } });
+    metrics.observeRun(
+      { trigger: 'start', revision: 'c1', startedAt: 0, outcome: converged([change('acl:a')]), notices: [] },
+      0,
+    );
+    const series = metrics
+      .render()
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'));
+    expect(series.filter((line) => !line.includes('environment="prod"'))).toEqual([]);
+    expect(series).toEqual(
+      expect.arrayContaining([
+        'msk_gitops_suspended{environment="prod",kind="topics"} 0',
+        'msk_gitops_suspended{environment="prod",kind="acls"} 1',
+        'msk_gitops_suspended{environment="prod",kind="users"} 0',
+      ]),
+    );
   });
 });
