@@ -8,6 +8,7 @@
  */
 import type { Change } from '../model/schema';
 import type { ReconcileOutcome } from '../reconcile';
+import { changeText } from '../report/plan-text';
 import type { SignatureVerdict } from '../source/signatures';
 import { stateOf } from '../report/change-line';
 
@@ -22,6 +23,8 @@ export interface DriftItem {
   origin?: string;
   /** Why it was not healed, when it was not (detect mode, deletions disabled, refused). */
   reason?: string;
+  /** The change as the plan prints it (the report's text renderer), for the status page. */
+  plan: string;
 }
 
 export type Notice =
@@ -91,6 +94,7 @@ export function driftItem(change: Change): DriftItem {
     found: stateOf(change, 'before'),
     origin: originText(change),
     reason: change.verdict.status === 'ok' ? undefined : (change.verdict.reason ?? change.verdict.status),
+    plan: changeText(change, (_colour, text) => text).replace(/^ {2}/, ''),
   };
 }
 

@@ -62,7 +62,7 @@ function stalled(facts: ConditionFacts): Verdict {
       reason: facts.badCommit.status === 'invalid' ? 'InvalidManifests' : 'PlanRefused',
       message: `commit ${short(facts.badCommit.revision)} ${facts.badCommit.status === 'invalid' ? 'has invalid manifests' : 'asks for a refused plan'}; a new commit is needed`,
     };
-  return { status: 'False', reason: 'Progressing', message: 'nothing needs a person' };
+  return { status: 'False', reason: 'NotStalled', message: 'nothing needs a person' };
 }
 
 function reconciling(facts: ConditionFacts): Verdict {

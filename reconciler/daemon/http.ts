@@ -6,9 +6,16 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ControllerStatus } from './controller';
 import { judgeGithubDelivery } from '../source/webhook';
+import {
+  renderStatusFragment,
+  renderStatusPage,
+  STATUS_PAGE_SCRIPT,
+  STATUS_PAGE_STYLE,
+  type StatusPageData,
+} from './status-page';
 
 export interface HttpDeps {
-  status(): ControllerStatus & object;
+  status(): StatusPageData;
   metrics(): Promise<string>;
   webhook?: { path: string; secret: string; branch: string | null; onPush(): void };
   /** The body of a webhook may not exceed this (GitHub pushes are well under it). */
@@ -66,7 +73,28 @@ export function createControllerServer(deps: HttpDeps): Server {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
+    const page = (type: string, body: string) => {
+      res.writeHead(200, {
+        'content-type': `${type}; charset=utf-8`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        // No inline script, nothing from elsewhere: what escaping might miss still cannot run.
+        'content-security-policy':
+          "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      });
+      res.end(body);
+    };
     switch (url.pathname) {
+      case '/':
+        return page('text/html', renderStatusPage(deps.status()));
+      case '/status/fragment':
+        return page('text/html', renderStatusFragment(deps.status()));
+      case '/status.js':
+        return page('text/javascript', STATUS_PAGE_SCRIPT);
+      case '/status.css':
+        return page('text/css', STATUS_PAGE_STYLE);
       case '/healthz':
         return json(200, { status: 'ok' });
       case '/readyz': {
@@ -91,7 +119,7 @@ export function createControllerServer(deps: HttpDeps): Server {
         );
         return;
       default:
-        return json(404, { error: 'not found', endpoints: ['/healthz', '/readyz', '/status', '/metrics'] });
+        return json(404, { error: 'not found', endpoints: ['/', '/healthz', '/readyz', '/status', '/metrics'] });
     }
   });
 }

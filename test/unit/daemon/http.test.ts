@@ -93,16 +93,13 @@ describe('controller HTTP endpoint', () => {
 });
 
 describe('metrics', () => {
-  it('label every series with the environment and show suspended kinds', () => {
+  it('label every series with the environment and show suspended kinds', async () => {
     const metrics = new Metrics({ environment: 'prod', modes: { topics: 'apply', acls: 'suspend', users: 'detect' } });
     metrics.observeRun(
       { trigger: 'start', revision: 'c1', startedAt: 0, outcome: converged([change('acl:a')]), notices: [] },
       0,
     );
-    const series = metrics
-      .render()
-      .split('\n')
-      .filter((line) => line && !line.startsWith('#'));
+    const series = (await metrics.render()).split('\n').filter((line) => line && !line.startsWith('#'));
     expect(series.filter((line) => !line.includes('environment="prod"'))).toEqual([]);
     expect(series).toEqual(
       expect.arrayContaining([
