@@ -24,6 +24,15 @@ const GitAuthSchema = z
   .strict()
   .refine((auth) => !(auth.tokenRef && auth.sshKeyRef), { message: 'set either tokenRef or sshKeyRef, not both' });
 
+const WebhookSchema = z
+  .object({
+    /** github: X-Hub-Signature-256; gitlab: X-Gitlab-Token; generic: X-Signature-256 (HMAC-SHA256 of the body). */
+    type: z.enum(['github', 'gitlab', 'generic']),
+    secretRef: SecretRefSchema,
+    path: z.string().startsWith('/').optional(),
+  })
+  .strict();
+
 const VerifySchema = z
   .object({
     /** SSH keys allowed to sign, in ssh-keygen's allowed-signers format (`email ssh-ed25519 AAAA…`). */
@@ -110,11 +119,30 @@ export const DaemonConfigSchema = z
       .object({ secretRef: SecretRefSchema, path: z.string().startsWith('/').default('/webhook/github') })
       .strict()
       .optional(),
+    /** More webhooks (GitHub, GitLab, generic HMAC), each on its own path; an authenticated delivery only fetches. */
+    webhooks: z.array(WebhookSchema).default([]),
+    /** What any webhook may send: a bigger body gets 413, more deliveries a minute get 429. */
+    webhookLimits: z
+      .object({
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(1024 * 1024),
+        perMinute: z.number().int().min(1).default(30),
+      })
+      .strict()
+      .default({ maxBodyBytes: 1024 * 1024, perMinute: 30 }),
     /** After a failed reconcile (broker down, …) retry after this, doubling up to `maxMs`. */
     retry: z
-      .object({ initialMs: z.number().int().min(10).default(5000), maxMs: z.number().int().min(10).default(300_000) })
+      .object({
+        initialMs: z.number().int().min(10).default(5000),
+        maxMs: z.number().int().min(10).default(300_000),
+        /** Each delay is moved by a random ± this fraction of itself. */
+        jitter: z.number().min(0).max(0.5).default(0.1),
+      })
       .strict()
-      .default({ initialMs: 5000, maxMs: 300_000 }),
+      .default({ initialMs: 5000, maxMs: 300_000, jitter: 0.1 }),
     /** On SIGTERM, how long the current reconcile may take to finish before the process exits anyway. */
     shutdownTimeoutMs: z.number().int().min(0).default(30_000),
   })

@@ -86,7 +86,8 @@ export interface ControllerOptions {
   sinks?: ControllerSinks;
   timers?: Timers;
   reminderMs?: number;
-  retry?: { initialMs: number; maxMs: number };
+  /** Backoff after a failed reconcile; `jitter` moves each delay by a random ± fraction of itself. */
+  retry?: { initialMs: number; maxMs: number; jitter?: number };
   /** Extra request fields (a shared kafkajs client, progress callback). */
   request?: Partial<Omit<ReconcileRequest, 'dir' | 'profile' | 'modes' | 'apply'>>;
 }
@@ -432,7 +433,8 @@ export class Controller {
 
   private scheduleRetry(failures: number): void {
     if (this.stopped || !this.options.retry) return;
-    const delay = backoffMs(failures, this.options.retry.initialMs, this.options.retry.maxMs);
+    const { initialMs, maxMs, jitter } = this.options.retry;
+    const delay = backoffMs(failures, initialMs, maxMs, jitter ?? 0);
     if (this.retryHandle !== null) this.timers.clearTimeout(this.retryHandle);
     this.state.nextRetryAt = new Date(this.timers.now() + delay).toISOString();
     this.options.logger.info('will retry', { inMs: delay, failures });

@@ -11,6 +11,7 @@ import type { ReconcileOutcome, ReconcileRequest } from '../reconcile';
 import { GitSource, redactUrls } from '../source/git';
 import { LocalSource, watchFolder, type FolderWatch } from '../source/local';
 import { scheduleTriggers, type Schedule } from '../source/schedule';
+import type { WebhookType } from '../source/webhook';
 import { createSlackNotifier, type SlackNotifier } from '../notify/slack';
 import { AuditLog, auditEntries } from './audit-log';
 import type { DaemonConfig } from './config';
@@ -107,7 +108,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         ...(options.slackRetry ?? {}),
       });
     }
-    const webhookSecret = config.webhook ? await resolveSecret(config.webhook.secretRef, env) : null;
+    const webhookConfigs = [
+      ...(config.webhook ? [{ type: 'github' as const, ...config.webhook }] : []),
+      ...config.webhooks,
+    ];
+    const webhooks: { type: WebhookType; path: string; secret: string }[] = [];
+    for (const hook of webhookConfigs)
+      webhooks.push({
+        type: hook.type,
+        path: hook.path ?? `/webhook/${hook.type}`,
+        secret: await resolveSecret(hook.secretRef, env),
+      });
 
     const metrics = new Metrics({ environment: config.environment, modes: config.modes });
     const audit = features.audit ? new AuditLog(config.auditLog) : null;
@@ -227,18 +238,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           modes: config.modes,
         }),
         metrics: () => metrics.render(),
-        webhook:
-          config.webhook && webhookSecret !== null
-            ? {
-                path: config.webhook.path,
-                secret: webhookSecret,
-                branch: git?.branch ?? null,
-                onPush: () => {
-                  logger.info('webhook: push received; fetching now');
-                  void controller.trigger('webhook');
-                },
-              }
-            : undefined,
+        webhooks: webhooks.map((hook) => ({
+          ...hook,
+          branch: git?.branch ?? null,
+          onPush: (type) => {
+            logger.info('webhook: delivery received; fetching now', { type, path: hook.path });
+            void controller.trigger(`webhook (${type})`);
+          },
+        })),
+        webhookLimits: config.webhookLimits,
       });
       address = await listen(server, config.http.host, config.http.port).catch((error: NodeJS.ErrnoException) => {
         throw new Error(

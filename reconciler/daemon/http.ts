@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ControllerStatus } from './controller';
-import { judgeGithubDelivery } from '../source/webhook';
+import { judgeDelivery, RateLimit, type WebhookType } from '../source/webhook';
 import {
   renderStatusFragment,
   renderStatusPage,
@@ -17,9 +17,15 @@ import {
 export interface HttpDeps {
   status(): StatusPageData;
   metrics(): Promise<string>;
-  webhook?: { path: string; secret: string; branch: string | null; onPush(): void };
-  /** The body of a webhook may not exceed this (GitHub pushes are well under it). */
-  maxBodyBytes?: number;
+  webhooks?: {
+    type: WebhookType;
+    path: string;
+    secret: string;
+    branch: string | null;
+    onPush(type: WebhookType): void;
+  }[];
+  /** A webhook body may not exceed `maxBodyBytes` (pushes are well under 1 MiB); at most `perMinute` deliveries. */
+  webhookLimits?: { maxBodyBytes: number; perMinute: number };
 }
 
 /** Ready when the last reconcile reached the cluster and did not fail. */
@@ -38,8 +44,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Stop keeping it; the caller answers 413 and closes the connection.
+        chunks.length = 0;
         resolve(null);
-        req.destroy();
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -48,25 +55,43 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
 }
 
 export function createControllerServer(deps: HttpDeps): Server {
+  const maxBodyBytes = deps.webhookLimits?.maxBodyBytes ?? 1024 * 1024;
+  const limiter = new RateLimit(deps.webhookLimits?.perMinute ?? 30);
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const json = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(`${JSON.stringify(body, null, 2)}\n`);
     };
-    if (deps.webhook && url.pathname === deps.webhook.path && req.method === 'POST') {
-      const hook = deps.webhook;
-      readBody(req, deps.maxBodyBytes ?? 5 * 1024 * 1024)
+    const hook = deps.webhooks?.find((candidate) => candidate.path === url.pathname);
+    if (hook && req.method === 'POST') {
+      const allowed = limiter.take();
+      if (!allowed.ok) {
+        res.setHeader('retry-after', String(allowed.retryAfterSeconds));
+        req.resume();
+        return json(429, { error: 'too many deliveries; try later' });
+      }
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > maxBodyBytes) {
+        res.setHeader('connection', 'close');
+        req.resume();
+        return json(413, { error: `body too large (limit ${maxBodyBytes} bytes)` });
+      }
+      readBody(req, maxBodyBytes)
         .then((body) => {
-          if (body === null) return json(413, { error: 'body too large' });
-          const verdict = judgeGithubDelivery({
+          if (body === null) {
+            res.setHeader('connection', 'close');
+            return json(413, { error: `body too large (limit ${maxBodyBytes} bytes)` });
+          }
+          const verdict = judgeDelivery({
+            type: hook.type,
             secret: hook.secret,
             body,
-            signature: req.headers['x-hub-signature-256'] as string | undefined,
-            event: req.headers['x-github-event'] as string | undefined,
+            headers: req.headers,
             branch: hook.branch,
           });
-          if (verdict.status === 202) hook.onPush();
+          // The payload is never used beyond this verdict: a delivery only makes the controller fetch.
+          if (verdict.status === 202) hook.onPush(hook.type);
           json(verdict.status, { result: verdict.reason });
         })
         .catch(() => json(400, { error: 'could not read the body' }));

@@ -157,7 +157,7 @@ it('survives a real broker stop and restart: reports once, recovers, applies the
   const failed = await slackSince();
   expect(failed).toEqual([expect.stringMatching(/^reconcile failed at connect: .*ECONNREFUSED/)]);
   expect(failed[0]).not.toContain('admin-secret');
-  expect(await metrics()).toContain('msk_gitops_errors_total{environment="default",step="connect"} 2');
+  expect(await metrics()).toContain('msk_gitops_errors_total{step="connect",environment="default"} 2');
 
   // The same cluster comes back with its data; the next trigger converges the pending commit.
   const restarted = await startLocalCluster({ portBase, log });
@@ -186,9 +186,9 @@ it('survives a real broker stop and restart: reports once, recovers, applies the
   ]);
   expect(audit()[2].change.id).toContain(`${p}writer`);
   const text = await metrics();
-  expect(text).toContain('msk_gitops_errors_total{environment="default",step="connect"} 2');
-  expect(text).toContain('msk_gitops_changes_applied_total{environment="default",kind="acl",action="create"} 2');
-  expect(text).toContain('msk_gitops_changes_applied_total{environment="default",kind="topic",action="create"} 1');
+  expect(text).toContain('msk_gitops_errors_total{step="connect",environment="default"} 2');
+  expect(text).toContain('msk_gitops_changes_applied_total{kind="acl",action="create",environment="default"} 2');
+  expect(text).toContain('msk_gitops_changes_applied_total{kind="topic",action="create",environment="default"} 1');
 
   // And the restarted cluster is exactly what git says: another run finds nothing to do.
   await running.trigger('schedule');

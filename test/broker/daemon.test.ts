@@ -243,8 +243,8 @@ describe('msk-gitops run (controller)', () => {
       }),
     ]);
     const metrics = await (await fetch(`http://127.0.0.1:${daemon.http!.port}/metrics`)).text();
-    expect(metrics).toContain('msk_gitops_errors_total{environment="default",step="connect"} 1');
-    expect(metrics).toContain('msk_gitops_changes_applied_total{environment="default",kind="acl",action="create"} 1');
+    expect(metrics).toContain('msk_gitops_errors_total{step="connect",environment="default"} 1');
+    expect(metrics).toContain('msk_gitops_changes_applied_total{kind="acl",action="create",environment="default"} 1');
     await daemon.stop();
   });
 

@@ -70,9 +70,9 @@ describe('controller HTTP endpoint', () => {
       expect(ready.status).toBe(200);
       expect(await (await fetch(`${base}/status`)).json()).toMatchObject({ convergedRevision: 'c1' });
       const text = await (await fetch(`${base}/metrics`)).text();
-      expect(text).toContain('msk_gitops_reconcile_total{environment="default",result="converged"} 1');
-      expect(text).toContain('msk_gitops_changes_applied_total{environment="default",kind="acl",action="create"} 1');
-      expect(text).toContain('msk_gitops_errors_total{environment="default",step="connect"} 1');
+      expect(text).toContain('msk_gitops_reconcile_total{result="converged",environment="default"} 1');
+      expect(text).toContain('msk_gitops_changes_applied_total{kind="acl",action="create",environment="default"} 1');
+      expect(text).toContain('msk_gitops_errors_total{step="connect",environment="default"} 1');
       expect(text).toContain('msk_gitops_reconcile_duration_seconds_count{environment="default"} 2');
 
       const body = JSON.stringify({ ref: 'refs/heads/main' });
@@ -103,9 +103,9 @@ describe('metrics', () => {
     expect(series.filter((line) => !line.includes('environment="prod"'))).toEqual([]);
     expect(series).toEqual(
       expect.arrayContaining([
-        'msk_gitops_suspended{environment="prod",kind="topics"} 0',
-        'msk_gitops_suspended{environment="prod",kind="acls"} 1',
-        'msk_gitops_suspended{environment="prod",kind="users"} 0',
+        'msk_gitops_suspended{kind="topics",environment="prod"} 0',
+        'msk_gitops_suspended{kind="acls",environment="prod"} 1',
+        'msk_gitops_suspended{kind="users",environment="prod"} 0',
       ]),
     );
   });
