@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { closeServer, createControllerServer, listen } from '../../../reconciler/daemon/http';
 import { Metrics } from '../../../reconciler/daemon/metrics';
+import { backoffMs } from '../../../reconciler/daemon/assess';
+import { jitterDelayMs } from '../../../reconciler/source/schedule';
 import type { ControllerStatus } from '../../../reconciler/daemon/controller';
 import { githubSignature, verifyGithubSignature } from '../../../reconciler/source/webhook';
 import { change, converged, failed } from './fixtures';
@@ -60,7 +62,7 @@ describe('controller HTTP endpoint', () => {
     const server = createControllerServer({
       status: () => status,
       metrics: () => metrics.render(),
-      webhook: { path: '/webhook/github', secret: 'hook', branch: 'main', onPush: () => pushes++ },
+      webhooks: [{ type: 'github', path: '/webhook/github', secret: 'hook', branch: 'main', onPush: () => pushes++ }],
     });
     const { port } = (await listen(server, '127.0.0.1', 0)) as AddressInfo;
     const base = `http://127.0.0.1:${port}`;
@@ -108,5 +110,59 @@ describe('metrics', () => {
         'msk_gitops_suspended{kind="users",environment="prod"} 0',
       ]),
     );
+  });
+});
+
+describe('webhooks', () => {
+  it('take GitLab and generic HMAC deliveries, refuse big bodies and too many deliveries, and only fetch', async () => {
+    const pushes: string[] = [];
+    const server = createControllerServer({
+      status: () => status,
+      metrics: async () => '',
+      webhooks: [
+        { type: 'gitlab', path: '/webhook/gitlab', secret: 'gl-token', branch: 'main', onPush: (t) => pushes.push(t) },
+        { type: 'generic', path: '/hooks/any', secret: 'hmac-key', branch: 'main', onPush: (t) => pushes.push(t) },
+      ],
+      webhookLimits: { maxBodyBytes: 2048, perMinute: 6 },
+    });
+    const { port } = (await listen(server, '127.0.0.1', 0)) as AddressInfo;
+    const post = (path: string, headers: Record<string, string>, body = '{"ref":"refs/heads/other"}') =>
+      fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body, headers });
+    try {
+      expect((await post('/webhook/gitlab', { 'x-gitlab-token': 'wrong', 'x-gitlab-event': 'Push Hook' })).status).toBe(
+        401,
+      );
+      expect(
+        (await post('/webhook/gitlab', { 'x-gitlab-token': 'gl-token', 'x-gitlab-event': 'Note Hook' })).status,
+      ).toBe(200);
+      // The payload names another branch: it is not trusted, the controller fetches and git says what changed.
+      expect(
+        (await post('/webhook/gitlab', { 'x-gitlab-token': 'gl-token', 'x-gitlab-event': 'Push Hook' })).status,
+      ).toBe(202);
+      const body = '{"anything":true}';
+      expect((await post('/hooks/any', { 'x-signature-256': githubSignature('other', body) }, body)).status).toBe(401);
+      expect((await post('/hooks/any', { 'x-signature-256': githubSignature('hmac-key', body) }, body)).status).toBe(
+        202,
+      );
+      const big = await post('/hooks/any', { 'x-signature-256': 'sha256=00' }, 'x'.repeat(4096));
+      expect(big.status).toBe(413);
+      expect(pushes).toEqual(['gitlab', 'generic']);
+      const limited = await post('/hooks/any', { 'x-signature-256': githubSignature('hmac-key', body) }, body);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(pushes).toHaveLength(2);
+    } finally {
+      await closeServer(server);
+    }
+  });
+});
+
+describe('jitter and backoff', () => {
+  it('moves schedule ticks within ±10% of the interval and backs off without an attempt limit', () => {
+    expect(jitterDelayMs(60_000, 0.1, () => 0)).toBe(0);
+    expect(jitterDelayMs(60_000, 0.1, () => 0.999999)).toBe(11_999);
+    expect(backoffMs(1, 1000, 8000, 0.1, () => 0)).toBe(900);
+    expect(backoffMs(3, 1000, 8000, 0.1, () => 1)).toBe(4400);
+    expect(backoffMs(1000, 1000, 8000, 0.1, () => 0.5)).toBe(8000);
   });
 });
