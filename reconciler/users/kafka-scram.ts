@@ -29,17 +29,24 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type { ScramMechanism } from '../model/schema';
 
-// kafkajs ships its protocol codec as plain CommonJS without type declarations; these are the parts used here.
-interface KafkaEncoder {
+// kafkajs ships its protocol codec as plain CommonJS without type declarations; these are the parts used here and
+// by the KIP-546 client-quota requests (kafka-quotas.ts).
+export interface KafkaEncoder {
   writeInt8(value: number): KafkaEncoder;
   writeInt32(value: number): KafkaEncoder;
+  writeBoolean(value: boolean): KafkaEncoder;
+  writeDouble(value: number): KafkaEncoder;
+  writeString(value: string | null): KafkaEncoder;
   writeUVarInt(value: number): KafkaEncoder;
   writeUVarIntString(value: string | null): KafkaEncoder;
   writeUVarIntBytes(value: Buffer): KafkaEncoder;
   readonly buffer: Buffer;
 }
-interface KafkaDecoder {
+export interface KafkaDecoder {
   readInt8(): number;
+  readDouble(): number;
+  readString(): string | null;
+  readArray<T>(reader: (decoder: KafkaDecoder) => T): T[] | null;
   readInt16(): number;
   readInt32(): number;
   readUVarIntString(): string | null;
@@ -47,8 +54,8 @@ interface KafkaDecoder {
   readTaggedFields(): unknown;
 }
 /* eslint-disable @typescript-eslint/no-require-imports -- kafkajs' codec is internal CommonJS, see above */
-const Encoder = require('kafkajs/src/protocol/encoder') as new () => KafkaEncoder;
-const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => KafkaDecoder;
+export const Encoder = require('kafkajs/src/protocol/encoder') as new () => KafkaEncoder;
+export const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => KafkaDecoder;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export const DESCRIBE_USER_SCRAM_CREDENTIALS = 50;
@@ -142,13 +149,13 @@ export function scramUpsertion(
 }
 
 /** The kafkajs protocol request object; `encode` prepends request header v2's empty tagged fields (see top). */
-interface ProtocolRequest {
+export interface ProtocolRequest {
   apiKey: number;
   apiVersion: number;
   apiName: string;
   encode(): Promise<KafkaEncoder>;
 }
-interface ProtocolResponse<T> {
+export interface ProtocolResponse<T> {
   decode(payload: Buffer): Promise<T>;
   parse(data: T): Promise<T>;
 }
@@ -275,7 +282,7 @@ export const alterUserScramCredentialsResponse: ProtocolResponse<AlterUserScramC
 };
 
 // The kafkajs internals this adapter touches: a Cluster from the client's factory and a Broker's connection pool.
-interface RawBroker {
+export interface RawBroker {
   versions: Record<number, { minVersion: number; maxVersion: number }> | null;
   connectionPool: { send<T>(protocol: { request: ProtocolRequest; response: ProtocolResponse<T> }): Promise<T> };
 }
@@ -313,13 +320,16 @@ function clusterFactoryOf(kafka: Kafka): ClusterFactory {
   return holder[symbol];
 }
 
-/** The admin's cluster, for a KafkaScramAdmin that uses the admin's connections and leaves them to the admin. */
+/** The admin's cluster, for a KafkaScramAdmin (or KafkaQuotasAdmin) that uses the admin's connections and leaves them to the admin. */
 export interface SharedCluster {
   readonly shared: RawCluster;
 }
 
-/** Talks KIP-554 to a self-managed cluster over kafkajs' authenticated connections. */
-export class KafkaScramAdmin {
+/**
+ * Requests kafkajs lacks, sent over kafkajs' authenticated connections: the admin's own (SharedCluster) or a cluster
+ * of its own built by the client's factory. KafkaScramAdmin (KIP-554) and KafkaQuotasAdmin (KIP-546) build on it.
+ */
+export class KafkaAdminWire {
   private readonly cluster: RawCluster;
   /** false: the admin's cluster, which the admin connects and disconnects. */
   private readonly owned: boolean;
@@ -343,17 +353,26 @@ export class KafkaScramAdmin {
   }
 
   /** Any connected broker (the seed broker right after connecting): no new connection and no Metadata request. */
-  private async anyBroker(): Promise<RawBroker> {
+  protected async anyBroker(): Promise<RawBroker> {
     await this.connect();
     return this.cluster.brokerPool.findConnectedBroker();
   }
 
-  private async controller(): Promise<RawBroker> {
+  protected async controller(): Promise<RawBroker> {
     await this.connect();
     await this.cluster.refreshMetadata();
     return this.cluster.findControllerBroker();
   }
 
+  /** Closes its own connections; on the admin's cluster it leaves them to the admin. */
+  async disconnect(): Promise<void> {
+    if (this.owned && this.connected) await this.cluster.disconnect();
+    this.connected = false;
+  }
+}
+
+/** Talks KIP-554 to a self-managed cluster over kafkajs' authenticated connections. */
+export class KafkaScramAdmin extends KafkaAdminWire {
   /** Whether the broker implements both APIs (Kafka 2.7+). */
   async supported(): Promise<boolean> {
     const broker = await this.anyBroker();
@@ -363,11 +382,15 @@ export class KafkaScramAdmin {
     );
   }
 
-  /** One request: every user (`null`) or the named ones; unknown names come back with RESOURCE_NOT_FOUND. */
+  /**
+   * One request: every user (`null`) or the named ones; unknown names come back with RESOURCE_NOT_FOUND. Every user
+   * is asked for with an empty list, which means the same: a null list makes Kafka 3.9's error path throw
+   * (DescribeUserScramCredentialsRequest.getErrorResponse), so an unauthorized describe would time out, not fail.
+   */
   async describe(users: readonly string[] | null = null): Promise<ScramUserDescription[]> {
     const broker = await this.anyBroker();
     const response = await broker.connectionPool.send({
-      request: describeUserScramCredentialsRequest(users),
+      request: describeUserScramCredentialsRequest(users ?? []),
       response: describeUserScramCredentialsResponse,
     });
     return response.results;
@@ -392,12 +415,6 @@ export class KafkaScramAdmin {
     });
     return response.results;
   }
-
-  /** Closes its own connections; on the admin's cluster it leaves them to the admin. */
-  async disconnect(): Promise<void> {
-    if (this.owned && this.connected) await this.cluster.disconnect();
-    this.connected = false;
-  }
 }
 
 /**
@@ -405,10 +422,12 @@ export class KafkaScramAdmin {
  * users. kafkajs keeps the admin's cluster private, so the client's factory is wrapped for the one synchronous
  * `kafka.admin()` call that builds it, and put back right after. Connect and disconnect the admin as usual. `scram`
  * is undefined when the admin was not built by that factory (a wrapped client): the store then connects on its own.
+ * `shared` is the same cluster, for the other requests kafkajs lacks (KafkaQuotasAdmin).
  */
 export function adminWithScram(kafka: Kafka): {
   admin: Admin;
   scram?: KafkaScramAdmin;
+  shared?: SharedCluster;
   /** One broker of the admin's cluster by id, connected: kafkajs' Broker (observe/brokers.ts reads through it). */
   broker?: (nodeId: number) => Promise<unknown>;
 } {
@@ -428,5 +447,6 @@ export function adminWithScram(kafka: Kafka): {
   }
   if (built.length !== 1) return { admin };
   const [cluster] = built;
-  return { admin, scram: new KafkaScramAdmin({ shared: cluster }), broker: (nodeId) => cluster.findBroker({ nodeId }) };
+  const shared = { shared: cluster };
+  return { admin, scram: new KafkaScramAdmin(shared), shared, broker: (nodeId) => cluster.findBroker({ nodeId }) };
 }
