@@ -103,7 +103,8 @@ export const VERIFY_WAIT_MS = 30_000;
 const VERIFY_FIRST_PAUSE_MS = 100;
 const VERIFY_MAX_PAUSE_MS = 2_000;
 
-async function observe(admin: ClusterReads, users: UserStore | null): Promise<LiveState> {
+/** The live state in a constant number of requests: the cluster's topics, configs and ACLs, and the store's users. */
+export async function observeLive(admin: ClusterReads, users: UserStore | null): Promise<LiveState> {
   const [cluster, liveUsers] = await Promise.all([observeCluster(admin), users ? users.list() : Promise.resolve(null)]);
   return { ...cluster, users: liveUsers };
 }
@@ -171,7 +172,7 @@ export async function planReconcile(req: ReconcileRequest): Promise<PlannedRecon
 
     progress('observe', 'reading topics, configs, ACLs and users');
     // The one observation: fingerprints read it until the plan is applied, then it is let go (never copied).
-    const observed = await inStep('observe', () => observe(connected, users));
+    const observed = await inStep('observe', () => observeLive(connected, users));
     const found = await inStep('plan', async () => planChanges(desired, observed, { kinds }));
     const brokers = observed.brokers ?? [];
     outcome.plan = found;

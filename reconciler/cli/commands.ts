@@ -65,6 +65,10 @@ export const commands: Record<string, CommandEntry> = {
       'the pull-request comment: validation, policy, semantic diff and (with --live) the plan against the cluster',
     load: async () => (await import('./comment')).commentCommand,
   },
+  import: {
+    summary: 'write manifests for what a running cluster has (topics, apps or explicit ACLs, SCRAM users, quotas)',
+    load: async () => (await import('./import')).importCommand,
+  },
   connection: {
     summary: 'show the resolved connection profile and check that it connects and authenticates',
     load: async () => (await import('./connection')).connectionCommand,

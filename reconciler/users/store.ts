@@ -9,10 +9,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Kafka } from 'kafkajs';
 import type { ChangeResult } from '../apply/results';
 import type { ConnectionProfile } from '../connection/profile';
-import type { ChangeOf, LiveUser, UserSpec } from '../model/schema';
+import type { ChangeOf, LiveUser, PasswordSource, UserSpec } from '../model/schema';
 import type { KafkaScramAdmin } from './kafka-scram';
 import { createKafkaUserStore } from './kafka-store';
-import { createMskUserStore } from './msk-secrets';
+import { createMskUserStore, secretNameOf } from './msk-secrets';
 import { DEFAULT_LOCAL_SECRETS_DIR, localGeneratedPasswords } from './passwords';
 
 export type { ChangeResult } from '../apply/results';
@@ -60,4 +60,26 @@ export function createUserStore(profile: ConnectionProfile, kafka: Kafka, option
     env,
     scram: options.scram,
   });
+}
+
+/**
+ * The password reference `import` writes for a user the cluster already has (a cluster never gives a password
+ * back). On MSK the user's password is in its associated secret, so that secret is the reference; elsewhere an
+ * environment variable named for the user (`lms-user` → LMS_USER_PASSWORD) that the operator fills.
+ */
+export function importedPasswordSources(profile: ConnectionProfile): (user: string) => PasswordSource {
+  if (profile.msk) return (user) => ({ secretsManager: secretNameOf(user) });
+  const taken = new Map<string, string>();
+  return (user) => {
+    const base = `${
+      user
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '') || 'USER'
+    }_PASSWORD`;
+    let name = base;
+    for (let n = 2; taken.has(name) && taken.get(name) !== user; n += 1) name = `${base}_${n}`;
+    taken.set(name, user);
+    return { env: name };
+  };
 }
