@@ -48,6 +48,32 @@ export const PrincipalSchema = z
 /** The only cluster resource name Kafka knows. */
 export const CLUSTER_RESOURCE_NAME = 'kafka-cluster';
 
+/** Client quota keys (KIP-13, KIP-124, KIP-599) of a user, a client id or both; rates per broker. */
+export const QUOTA_KEYS = [
+  'producer_byte_rate',
+  'consumer_byte_rate',
+  'request_percentage',
+  'controller_mutation_rate',
+] as const;
+export const QuotaKeySchema = z.enum(QUOTA_KEYS);
+export type QuotaKey = z.infer<typeof QuotaKeySchema>;
+
+/** The name that stands for "every user" or "every client id" without a quota of its own (Kafka's `<default>`). */
+export const DEFAULT_QUOTA_ENTITY = '<default>';
+
+/** Who a quota applies to: a user, a client id, or both (the user when it uses that client id). */
+export const QuotaEntitySchema = z.object({
+  /** A user's name (the principal `User:<name>`), or `<default>`. */
+  user: z.string().min(1).optional(),
+  /** A client id, or `<default>`. */
+  clientId: z.string().min(1).optional(),
+});
+export type QuotaEntity = z.infer<typeof QuotaEntitySchema>;
+
+/** Quota values by key, as Kafka stores them (doubles). */
+export const QuotaValuesSchema = z.partialRecord(QuotaKeySchema, z.number());
+export type QuotaValues = z.infer<typeof QuotaValuesSchema>;
+
 // ---------------------------------------------------------------------------------------------------------------
 // What a manifest file says (YAML, any file under the manifests directory)
 // ---------------------------------------------------------------------------------------------------------------
@@ -307,6 +333,9 @@ export type LiveTopic = z.infer<typeof LiveTopicSchema>;
 export const LiveUserSchema = z.object({ name: z.string(), mechanisms: z.array(ScramMechanismSchema) });
 export type LiveUser = z.infer<typeof LiveUserSchema>;
 
+export const LiveQuotaSchema = QuotaEntitySchema.extend({ values: QuotaValuesSchema });
+export type LiveQuota = z.infer<typeof LiveQuotaSchema>;
+
 export const LiveStateSchema = z.object({
   topics: z.array(LiveTopicSchema),
   acls: z.array(AclBindingSchema),
@@ -316,6 +345,8 @@ export const LiveStateSchema = z.object({
   brokers: z.array(z.number().int()).optional(),
   /** The cluster's id as its brokers report it (a saved plan is bound to it). */
   clusterId: z.string().nullable().optional(),
+  /** Client quotas of users and client ids; null (or absent) where they were not read (then none is planned). */
+  quotas: z.array(LiveQuotaSchema).nullable().optional(),
 });
 export type LiveState = z.infer<typeof LiveStateSchema>;
 
