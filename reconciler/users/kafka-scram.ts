@@ -33,6 +33,7 @@ import type { ScramMechanism } from '../model/schema';
 // by the KIP-546 client-quota requests (kafka-quotas.ts).
 export interface KafkaEncoder {
   writeInt8(value: number): KafkaEncoder;
+  writeInt16(value: number): KafkaEncoder;
   writeInt32(value: number): KafkaEncoder;
   writeBoolean(value: boolean): KafkaEncoder;
   writeDouble(value: number): KafkaEncoder;

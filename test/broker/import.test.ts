@@ -204,6 +204,31 @@ beforeAll(async () => {
         ]),
     ),
     ...aclCommands([...seed.acls, ...EXTRA_ACLS]).map((args) => () => runKafkaTool(tools, 'acls', args)),
+    // A reader that may see topics and their configs, not the ACLs nor the users (no Describe on the cluster).
+    () =>
+      runKafkaTool(tools, 'configs', [
+        '--alter',
+        '--entity-type',
+        'users',
+        '--entity-name',
+        `${Q}reader`,
+        '--add-config',
+        `SCRAM-SHA-512=[iterations=8192,password=${PASSWORD}]`,
+      ]),
+    () =>
+      runKafkaTool(tools, 'acls', [
+        '--add',
+        '--allow-principal',
+        `User:${Q}reader`,
+        '--operation',
+        'Describe',
+        '--operation',
+        'DescribeConfigs',
+        '--resource-pattern-type',
+        'prefixed',
+        '--topic',
+        Q,
+      ]),
   ]);
 }, 900_000);
 
@@ -268,29 +293,6 @@ test('a non-empty folder is refused unless --force, which replaces its manifests
 
 test('a read that fails on one kind of resource (ACLs: no Describe on the cluster) writes nothing', async () => {
   const reader = `${Q}reader`;
-  await runKafkaTool(tools, 'configs', [
-    '--alter',
-    '--entity-type',
-    'users',
-    '--entity-name',
-    reader,
-    '--add-config',
-    `SCRAM-SHA-512=[iterations=8192,password=${PASSWORD}]`,
-  ]);
-  // Topics and their configs are readable; DescribeAcls and the SCRAM users need Describe on the cluster.
-  await runKafkaTool(tools, 'acls', [
-    '--add',
-    '--allow-principal',
-    `User:${reader}`,
-    '--operation',
-    'Describe',
-    '--operation',
-    'DescribeConfigs',
-    '--resource-pattern-type',
-    'prefixed',
-    '--topic',
-    Q,
-  ]);
   const env = { ...process.env, KAFKA_SASL_USERNAME: reader, KAFKA_SASL_PASSWORD: PASSWORD };
   const result = await run(['import', '--out', 'partial', '--topics', `${Q}*`, '--principals', `${Q}*`], env);
   expect(result.code).toBe(1);
