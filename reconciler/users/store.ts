@@ -12,7 +12,8 @@ import type { ConnectionProfile } from '../connection/profile';
 import type { ChangeOf, LiveUser, PasswordSource, UserSpec } from '../model/schema';
 import type { KafkaScramAdmin } from './kafka-scram';
 import { createKafkaUserStore } from './kafka-store';
-import { createMskUserStore, secretNameOf } from './msk-secrets';
+import { createMskUserStore } from './msk-secrets';
+import { clusterNameOfArn, scramSecretName } from './msk-secret-names';
 import { DEFAULT_LOCAL_SECRETS_DIR, localGeneratedPasswords } from './passwords';
 
 export type { ChangeResult } from '../apply/results';
@@ -68,7 +69,8 @@ export function createUserStore(profile: ConnectionProfile, kafka: Kafka, option
  * environment variable named for the user (`lms-user` → LMS_USER_PASSWORD) that the operator fills.
  */
 export function importedPasswordSources(profile: ConnectionProfile): (user: string) => PasswordSource {
-  if (profile.msk) return (user) => ({ secretsManager: secretNameOf(user) });
+  const msk = profile.msk;
+  if (msk) return (user) => ({ secretsManager: scramSecretName(clusterNameOfArn(msk.clusterArn), user) });
   const taken = new Map<string, string>();
   return (user) => {
     const base = `${
