@@ -27,6 +27,92 @@ const publicClientCidr = z
   .refine((cidr) => !/\/0$/.test(cidr.trim()), 'the whole internet (/0) may not reach the brokers; list your own CIDRs')
   .pipe(z.union([ipv4Cidr, z.string().regex(/^[0-9a-fA-F:]+\/\d{1,3}$/, 'expected an IPv4 or IPv6 CIDR')]));
 
+/**
+ * The Kafka properties an MSK configuration accepts (AWS: "Custom Amazon MSK configurations",
+ * https://docs.aws.amazon.com/msk/latest/developerguide/msk-configuration-properties.html). MSK refuses any other at
+ * apply time, after the rest of the stack was created; here it is refused at synth.
+ */
+export const MSK_CONFIGURABLE_PROPERTIES: readonly string[] = [
+  'allow.everyone.if.no.acl.found',
+  'auto.create.topics.enable',
+  'compression.type',
+  'connections.max.idle.ms',
+  'default.replication.factor',
+  'delete.topic.enable',
+  'group.initial.rebalance.delay.ms',
+  'group.max.session.timeout.ms',
+  'group.min.session.timeout.ms',
+  'leader.imbalance.per.broker.percentage',
+  'log.cleaner.delete.retention.ms',
+  'log.cleaner.min.cleanable.ratio',
+  'log.cleaner.max.compaction.lag.ms',
+  'log.cleanup.policy',
+  'log.flush.interval.messages',
+  'log.flush.interval.ms',
+  'log.message.timestamp.after.max.ms',
+  'log.message.timestamp.before.max.ms',
+  'log.message.timestamp.difference.max.ms',
+  'log.message.timestamp.type',
+  'log.retention.bytes',
+  'log.retention.hours',
+  'log.retention.minutes',
+  'log.retention.ms',
+  'log.roll.ms',
+  'log.segment.bytes',
+  'max.connections.per.ip',
+  'max.connections.per.ip.overrides',
+  'max.incremental.fetch.session.cache.slots',
+  'message.max.bytes',
+  'min.insync.replicas',
+  'num.io.threads',
+  'num.network.threads',
+  'num.partitions',
+  'num.recovery.threads.per.data.dir',
+  'num.replica.fetchers',
+  'offsets.retention.minutes',
+  'producer.id.expiration.ms',
+  'replica.fetch.max.bytes',
+  'replica.fetch.response.max.bytes',
+  'replica.lag.time.max.ms',
+  'replica.selector.class',
+  'socket.receive.buffer.bytes',
+  'socket.request.max.bytes',
+  'socket.send.buffer.bytes',
+  'transaction.max.timeout.ms',
+  'transaction.state.log.min.isr',
+  'transaction.state.log.replication.factor',
+  'transactional.id.expiration.ms',
+  'unclean.leader.election.enable',
+  'zookeeper.connection.timeout.ms',
+  'zookeeper.session.timeout.ms',
+];
+
+/** Properties the stack sets itself: each has its own setting, or is a safety rule the stack never gives up. */
+export const STACK_OWNED_PROPERTIES: Readonly<Record<string, string>> = {
+  'allow.everyone.if.no.acl.found': 'always false: a user without ACLs may do nothing',
+  'auto.create.topics.enable': 'always false: topics exist because the manifests say so',
+  'default.replication.factor': 'set kafka.defaultReplicationFactor instead',
+  'min.insync.replicas': 'set kafka.minInsyncReplicas instead',
+};
+
+const brokerPropertyValue = z.union([z.string().min(1), z.number(), z.boolean()]);
+
+/** A tag (v1.2.3, refs/tags/NAME) or a full commit SHA: what the jumper runs must not move when someone pushes. */
+export function pinnedRefProblem(ref: string): string | undefined {
+  if (/^[0-9a-f]{40}$/.test(ref)) return undefined;
+  if (/^refs\/tags\/[A-Za-z0-9._/-]+$/.test(ref)) return undefined;
+  if (/^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(ref)) return undefined;
+  if (/^[0-9a-f]{7,39}$/.test(ref)) return `${ref} is a short commit SHA; give all 40 characters`;
+  return (
+    `${ref} is a branch (or not a release tag): the jumper would run whatever is pushed to it next. ` +
+    'Give a tag (v1.2.3, or refs/tags/NAME for any other tag name) or a full 40-character commit SHA'
+  );
+}
+
+const required = (what: string) => ({
+  error: (issue: { input: unknown }) => (issue.input === undefined ? `required: ${what}` : undefined),
+});
+
 const name = z
   .string()
   .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/, 'letters, digits and dashes, starting with a letter, at most 40 characters');
@@ -39,11 +125,23 @@ export const StackConfigSchema = z
       .string()
       .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'expected an AWS region such as eu-west-1')
       .default('eu-west-1'),
-    /** Names, not looked up: a lookup would need AWS credentials at synth and plan time. Defaults to REGIONa, REGIONb. */
-    availabilityZones: z.array(z.string().min(1)).min(2).optional(),
+    /**
+     * Names, not looked up: a lookup would need AWS credentials at synth and plan time. Defaults to REGIONa, REGIONb.
+     * MSK spreads the brokers over 2 or 3 zones (express brokers: exactly 3).
+     */
+    availabilityZones: z
+      .array(z.string().min(1))
+      .min(2, 'MSK needs 2 or 3 availability zones')
+      .max(3, 'MSK needs 2 or 3 availability zones')
+      .optional(),
     vpcCidr: ipv4Cidr.default('10.20.0.0/16'),
-    /** One public subnet per availability zone, in the same order. */
+    /**
+     * The brokers' subnets, one per availability zone, in the same order. Private (no route to the internet) unless
+     * public access is on, when MSK needs them to route to the internet gateway.
+     */
     subnetCidrs: z.array(ipv4Cidr).min(2).default(['10.20.0.0/24', '10.20.1.0/24']),
+    /** The jumper's own public subnet, in the first zone: its way to SSM, git and npm without a NAT gateway. */
+    jumperSubnetCidr: ipv4Cidr.default('10.20.255.0/24'),
     kafka: z
       .object({
         version: z.string().min(1).default(DEFAULT_KAFKA_VERSION),
@@ -52,7 +150,42 @@ export const StackConfigSchema = z
           .string()
           .regex(/^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/, 'expected an MSK broker type such as kafka.m5.large')
           .default('kafka.t3.small'),
-        volumeSizeGiB: z.number().int().min(1).max(16384).default(100),
+        /** EBS per broker at creation (standard brokers; express brokers have no storage to size). Default 100. */
+        volumeSizeGiB: z.number().int().min(1).max(16384).optional(),
+        /**
+         * Standard brokers' storage grows by itself (Application Auto Scaling) when its use passes the target, up to the
+         * maximum; MSK never shrinks it. The stack then ignores the volume size AWS reports, so growth is not undone.
+         */
+        storageAutoscaling: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Default: 250 GiB, or twice the volume size when that is more. */
+            maxVolumeSizeGiB: z.number().int().min(2).max(16384).optional(),
+            targetUtilizationPercent: z.number().int().min(10).max(80).default(60),
+          })
+          .strict()
+          .optional(),
+        /**
+         * More broker properties for the MSK configuration, e.g. { "log.retention.hours": 168 }. Only the properties
+         * MSK accepts, and none the stack owns (STACK_OWNED_PROPERTIES).
+         */
+        brokerProperties: z
+          .record(z.string(), brokerPropertyValue)
+          .superRefine((properties, ctx) => {
+            for (const key of Object.keys(properties)) {
+              const owned = STACK_OWNED_PROPERTIES[key];
+              if (owned) ctx.addIssue({ code: 'custom', path: [key], message: `owned by the stack: ${owned}` });
+              else if (!MSK_CONFIGURABLE_PROPERTIES.includes(key)) {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [key],
+                  message:
+                    'not a property MSK lets a configuration set (see MSK_CONFIGURABLE_PROPERTIES in stacks/config.ts)',
+                });
+              }
+            }
+          })
+          .default({}),
         /** Left unset, derived from the broker count: min(3, brokers) replicas, one fewer in-sync replica required. */
         defaultReplicationFactor: z.number().int().min(1).optional(),
         minInsyncReplicas: z.number().int().min(1).optional(),
@@ -84,43 +217,53 @@ export const StackConfigSchema = z
       .strict()
       .prefault({}),
     jumper: z
-      .object({
-        instanceType: z.string().min(1).default('t3.small'),
-        /**
-         * Pinned AMI (recommended: reproducible, and the jumper is not replaced when Amazon publishes a new image).
-         * Unset, the stack reads the latest Amazon Linux 2023 AMI from the public SSM parameter at plan time.
-         */
-        amiId: z
-          .string()
-          .regex(/^ami-[0-9a-f]{8,17}$/, 'expected an AMI id such as ami-0123456789abcdef0')
-          .optional(),
-        rootVolumeSizeGiB: z.number().int().min(8).default(20),
-        /** Where the jumper gets the reconciler from: a git URL it can clone over HTTPS, and a branch, tag or commit. */
-        reconcilerRepo: z
-          .string()
-          .regex(/^https:\/\/\S+$/, 'expected an https:// git URL')
-          .default('https://github.com/msk-gitops/msk-gitops.git'),
-        reconcilerRef: z
-          .string()
-          .regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch, tag or commit')
-          .default('main'),
-        /**
-         * The manifests the daemon applies. Unset: the reconciler's own repository (its desired-state/). HTTPS only:
-         * the jumper's security group lets HTTPS out, not SSH.
-         */
-        desiredStateRepo: z
-          .string()
-          .regex(/^https:\/\/\S+$/, 'expected an https:// git URL')
-          .optional(),
-        desiredStateBranch: z.string().min(1).default('main'),
-        desiredStatePath: z.string().min(1).default('desired-state'),
-        /** Fetch the manifests with the token in the git-credentials secret (a private repository). */
-        useGitCredentials: z.boolean().default(false),
-        /** Report plans and drift to Slack through the webhook URL in the slack-webhook-url secret. */
-        slackReports: z.boolean().default(false),
-      })
-      .strict()
-      .prefault({}),
+      .object(
+        {
+          instanceType: z.string().min(1).default('t3.small'),
+          /**
+           * Pinned AMI (recommended: reproducible, and the jumper is not replaced when Amazon publishes a new image).
+           * Unset, the stack reads the latest Amazon Linux 2023 AMI from the public SSM parameter at plan time.
+           */
+          amiId: z
+            .string()
+            .regex(/^ami-[0-9a-f]{8,17}$/, 'expected an AMI id such as ami-0123456789abcdef0')
+            .optional(),
+          rootVolumeSizeGiB: z.number().int().min(8).default(20),
+          /** Where the jumper gets the reconciler from: a git URL it can clone over HTTPS. */
+          reconcilerRepo: z
+            .string()
+            .regex(/^https:\/\/\S+$/, 'expected an https:// git URL')
+            .default('https://github.com/msk-gitops/msk-gitops.git'),
+          /** The reconciler's release the jumper runs: a tag or a full commit SHA, never a branch (pinnedRefProblem). */
+          reconcilerRef: z
+            .string(required('the tag (v1.2.3) or full commit SHA of the reconciler the jumper runs'))
+            .superRefine((ref, ctx) => {
+              const problem = pinnedRefProblem(ref);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          /**
+           * The manifests the daemon applies: your own repository, whose pushes you control, since whoever can push there
+           * controls the cluster's users and ACLs. HTTPS only: the jumper's security group lets HTTPS out, not SSH.
+           */
+          desiredStateRepo: z
+            .string(
+              required(
+                'the https:// git URL of your manifests repository (whoever can push there controls the cluster)',
+              ),
+            )
+            .regex(/^https:\/\/\S+$/, 'expected an https:// git URL'),
+          desiredStateBranch: z.string().min(1).default('main'),
+          desiredStatePath: z.string().min(1).default('desired-state'),
+          /** Fetch the manifests with the token in the git-credentials secret (a private repository). */
+          useGitCredentials: z.boolean().default(false),
+          /** Report plans and drift to Slack through the webhook URL in the slack-webhook-url secret. */
+          slackReports: z.boolean().default(false),
+        },
+        required(
+          'jumper.reconcilerRef (a tag or full commit SHA) and jumper.desiredStateRepo (your manifests repository)',
+        ),
+      )
+      .strict(),
     /**
      * Where terraform keeps its state. Unset: a local file under cdktf.out (fine for a trial, not for a team). Set: an
      * S3 bucket you created beforehand, encrypted, locked with S3's lock file (Terraform 1.10+) or a DynamoDB table.
@@ -169,6 +312,54 @@ export const StackConfigSchema = z
         message: `one subnet per availability zone: ${zones.length} zones, ${config.subnetCidrs.length} CIDRs`,
       });
     }
+    if (config.kafka.instanceType.startsWith('express.')) {
+      if (zones.length !== 3) {
+        ctx.addIssue({
+          code: 'custom',
+          path: config.availabilityZones ? ['availabilityZones'] : ['kafka', 'instanceType'],
+          message: `express brokers (${config.kafka.instanceType}) need exactly 3 availabilityZones, ${zones.length} given`,
+        });
+      }
+      for (const setting of ['volumeSizeGiB', 'storageAutoscaling'] as const) {
+        if (config.kafka[setting] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['kafka', setting],
+            message: `express brokers (${config.kafka.instanceType}) have no storage to size or scale; unset it`,
+          });
+        }
+      }
+    }
+    const autoscaling = config.kafka.storageAutoscaling;
+    const volume = config.kafka.volumeSizeGiB ?? DEFAULT_VOLUME_GIB;
+    if (autoscaling?.enabled && autoscaling.maxVolumeSizeGiB !== undefined && autoscaling.maxVolumeSizeGiB <= volume) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka', 'storageAutoscaling', 'maxVolumeSizeGiB'],
+        message: `must exceed the volume size (${volume} GiB) storage grows from`,
+      });
+    }
+    const subnets = [
+      ...config.subnetCidrs.map((cidr, index) => ({ path: ['subnetCidrs', index], cidr })),
+      { path: ['jumperSubnetCidr'], cidr: config.jumperSubnetCidr },
+    ];
+    subnets.forEach((subnet, index) => {
+      if (!cidrContains(config.vpcCidr, subnet.cidr)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: subnet.path,
+          message: `${subnet.cidr} is not inside vpcCidr ${config.vpcCidr}`,
+        });
+      }
+      const clash = subnets.slice(0, index).find((other) => cidrsOverlap(other.cidr, subnet.cidr));
+      if (clash) {
+        ctx.addIssue({
+          code: 'custom',
+          path: subnet.path,
+          message: `${subnet.cidr} overlaps ${clash.path.join('.')} ${clash.cidr}`,
+        });
+      }
+    });
     if (config.kafka.brokerCount % zones.length !== 0) {
       ctx.addIssue({
         code: 'custom',
@@ -216,13 +407,44 @@ export const StackConfigSchema = z
     }
   });
 
+function ipv4Range(cidr: string): [number, number] {
+  const [address, bits] = cidr.split('/');
+  const start = address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  const first = start - (start % size);
+  return [first, first + size - 1];
+}
+
+function cidrContains(outer: string, inner: string): boolean {
+  const [outerFirst, outerLast] = ipv4Range(outer);
+  const [innerFirst, innerLast] = ipv4Range(inner);
+  return outerFirst <= innerFirst && innerLast <= outerLast;
+}
+
+function cidrsOverlap(a: string, b: string): boolean {
+  const [aFirst, aLast] = ipv4Range(a);
+  const [bFirst, bLast] = ipv4Range(b);
+  return aFirst <= bLast && bFirst <= aLast;
+}
+
+/** Standard brokers' EBS size when kafka.volumeSizeGiB is unset. */
+export const DEFAULT_VOLUME_GIB = 100;
+
 export type StackConfigInput = z.input<typeof StackConfigSchema>;
 type ParsedConfig = z.output<typeof StackConfigSchema>;
 
 /** The validated settings, with the derived values filled in so the constructs never re-derive them. */
 export type StackConfig = ParsedConfig & {
   availabilityZones: string[];
-  kafka: ParsedConfig['kafka'] & { defaultReplicationFactor: number; minInsyncReplicas: number };
+  kafka: Omit<ParsedConfig['kafka'], 'volumeSizeGiB' | 'storageAutoscaling'> & {
+    defaultReplicationFactor: number;
+    minInsyncReplicas: number;
+    /** Express brokers: no storage (undefined). */
+    storage?: {
+      volumeSizeGiB: number;
+      autoscaling?: { maxVolumeSizeGiB: number; targetUtilizationPercent: number };
+    };
+  };
 };
 
 /** The ARN partition of a region, known without asking AWS (the offline plan cannot). */
@@ -250,6 +472,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; parse: 
   { env: 'MSK_GITOPS_AVAILABILITY_ZONES', path: ['availabilityZones'], parse: list },
   { env: 'MSK_GITOPS_VPC_CIDR', path: ['vpcCidr'], parse: String },
   { env: 'MSK_GITOPS_SUBNET_CIDRS', path: ['subnetCidrs'], parse: list },
+  { env: 'MSK_GITOPS_JUMPER_SUBNET_CIDR', path: ['jumperSubnetCidr'], parse: String },
   { env: 'MSK_GITOPS_KAFKA_VERSION', path: ['kafka', 'version'], parse: String },
   { env: 'MSK_GITOPS_BROKER_COUNT', path: ['kafka', 'brokerCount'], parse: number },
   { env: 'MSK_GITOPS_BROKER_INSTANCE_TYPE', path: ['kafka', 'instanceType'], parse: String },
@@ -328,10 +551,24 @@ export function loadStackConfig(context: unknown, env: Record<string, string | u
   }
   const parsed = result.data;
   const { replicationFactor, minInsync } = replicationOf(parsed.kafka);
+  const { volumeSizeGiB, storageAutoscaling, ...kafka } = parsed.kafka;
+  const volume = volumeSizeGiB ?? DEFAULT_VOLUME_GIB;
+  const autoscaling = { enabled: true, targetUtilizationPercent: 60, ...storageAutoscaling };
+  const storage = parsed.kafka.instanceType.startsWith('express.')
+    ? undefined
+    : {
+        volumeSizeGiB: volume,
+        ...(autoscaling.enabled && {
+          autoscaling: {
+            maxVolumeSizeGiB: autoscaling.maxVolumeSizeGiB ?? Math.min(16384, Math.max(250, volume * 2)),
+            targetUtilizationPercent: autoscaling.targetUtilizationPercent,
+          },
+        }),
+      };
   return {
     ...parsed,
     availabilityZones: parsed.availabilityZones ?? defaultZones(parsed.region),
-    kafka: { ...parsed.kafka, defaultReplicationFactor: replicationFactor, minInsyncReplicas: minInsync },
+    kafka: { ...kafka, defaultReplicationFactor: replicationFactor, minInsyncReplicas: minInsync, storage },
   };
 }
 

@@ -298,6 +298,69 @@ function checkStatements(
   }
 }
 
+/** Resources whose loss is the cluster's loss: a new cluster is empty, and what the key encrypted is unreadable. */
+const IRREPLACEABLE = {
+  aws_msk_cluster: 'a new cluster starts empty: every topic, message and ACL is lost',
+  aws_kms_key: 'everything encrypted with it (broker volumes, secrets, logs) becomes unreadable',
+} as const;
+
+interface RawChange {
+  address: string;
+  type: string;
+  mode: string;
+  change: { actions: string[]; before?: Json; replace_paths?: Array<Array<string | number>> };
+}
+
+/** `broker_node_group_info[0].client_subnets`: the attribute path as terraform prints it. */
+function pathText(path: Array<string | number>): string {
+  return path.map((step, index) => (typeof step === 'number' ? `[${step}]` : index === 0 ? step : `.${step}`)).join('');
+}
+
+function forcedBy(change: RawChange): string {
+  const paths = (change.change.replace_paths ?? []).map(pathText);
+  return paths.length > 0 ? `, forced by ${paths.join(', ')}` : '';
+}
+
+/**
+ * Plans that would lose the cluster: replacing or destroying the MSK cluster or the key, or deleting a configuration
+ * the cluster runs with (create-before-destroy of a configuration the cluster moves away from in the same apply is
+ * how upgrades work, and passes). Reads prior_state to know which configuration is in use.
+ */
+function clusterLoss(plan: Json): PolicyViolation[] {
+  const changes = (walk(plan, ['resource_changes']) as RawChange[]).filter((change) => change.mode === 'managed');
+  const prior = walk(plan, ['prior_state', 'values', 'root_module', 'resources']);
+  const configurationsInUse = new Set(
+    (Array.isArray(prior) ? prior : [])
+      .filter((resource) => isObject(resource) && resource.type === 'aws_msk_cluster')
+      .map((resource) => walk(resource, ['values', 'configuration_info', 0, 'arn']))
+      .filter((arn): arn is string => typeof arn === 'string'),
+  );
+  const violations: PolicyViolation[] = [];
+  for (const change of changes) {
+    const actions = change.change.actions;
+    if (!actions.includes('delete')) continue;
+    const verb = actions.includes('create') ? 'replaces' : 'destroys';
+    if (change.type in IRREPLACEABLE) {
+      violations.push({
+        rule: 'no-cluster-loss',
+        address: change.address,
+        message: `the plan ${verb} ${change.address}${forcedBy(change)}: ${IRREPLACEABLE[change.type as keyof typeof IRREPLACEABLE]}`,
+      });
+    } else if (change.type === 'aws_msk_configuration') {
+      const arn = walk(change.change.before, ['arn']);
+      const createdFirst = actions.join() === 'create,delete';
+      if (typeof arn === 'string' && configurationsInUse.has(arn) && !createdFirst) {
+        violations.push({
+          rule: 'no-cluster-loss',
+          address: change.address,
+          message: `the plan ${verb} ${change.address}${forcedBy(change)} while the cluster runs with it (MSK refuses, or the brokers lose their configuration); name it by version with create_before_destroy`,
+        });
+      }
+    }
+  }
+  return violations;
+}
+
 /** Every rule, over the plan JSON of `terraform show -json`. Empty means the plan is acceptable. */
 export function checkPlanPolicy(plan: unknown, options: PolicyCheckOptions = {}): PolicyViolation[] {
   const settings: Required<PolicyCheckOptions> = { ...DEFAULT_POLICY_CHECK_OPTIONS, ...options };
@@ -305,6 +368,7 @@ export function checkPlanPolicy(plan: unknown, options: PolicyCheckOptions = {})
   const fail = (rule: string, resource: PlannedResource, message: string) =>
     violations.push({ rule, address: resource.address, message });
   const resources = resourcesOf(plan);
+  violations.push(...clusterLoss(plan));
   const ofType = (type: string, mode: 'managed' | 'data' = 'managed') =>
     resources.filter((resource) => resource.change.type === type && resource.change.mode === mode);
 

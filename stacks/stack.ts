@@ -6,7 +6,7 @@ import { partitionOf, type StackConfig } from './config';
 import { Network } from './constructs/network';
 import { SecurityGroups } from './constructs/security';
 import { Key } from './constructs/kms';
-import { KafkaCluster } from './constructs/msk';
+import { brokerLogGroupName, KafkaCluster } from './constructs/msk';
 import { ReconcilerSecrets } from './constructs/secrets';
 import { Jumper } from './constructs/jumper';
 
@@ -50,6 +50,8 @@ export class MskGitopsStack extends TerraformStack {
       vpcCidr: config.vpcCidr,
       availabilityZones: config.availabilityZones,
       subnetCidrs: config.subnetCidrs,
+      jumperSubnetCidr: config.jumperSubnetCidr,
+      brokersReachInternet: config.publicAccess.enabled,
     });
     this.securityGroups = new SecurityGroups(this, 'security-groups', {
       name: config.name,
@@ -57,14 +59,21 @@ export class MskGitopsStack extends TerraformStack {
       publicAccessCidrs: config.publicAccess.enabled ? config.publicAccess.allowedCidrs : [],
       openMonitoring: config.kafka.openMonitoring,
     });
-    this.key = new Key(this, 'kms', { name: config.name });
+    const partition = partitionOf(config.region);
+    this.key = new Key(this, 'kms', {
+      name: config.name,
+      region: config.region,
+      partition,
+      logGroupName: brokerLogGroupName(config.name),
+    });
     this.kafka = new KafkaCluster(this, 'msk', {
       name: config.name,
       kafka: config.kafka,
       publicAccess: config.publicAccess.enabled,
-      subnetIds: this.network.subnets.map((subnet) => subnet.id),
+      subnetIds: this.network.brokerSubnets.map((subnet) => subnet.id),
       securityGroupId: this.securityGroups.brokers.id,
       kmsKeyArn: this.key.key.arn,
+      kmsKeyPolicy: this.key.policy,
     });
     this.secrets = new ReconcilerSecrets(this, 'secrets', {
       name: config.name,
@@ -75,8 +84,8 @@ export class MskGitopsStack extends TerraformStack {
     this.jumper = new Jumper(this, 'jumper', {
       name: config.name,
       region: config.region,
-      partition: partitionOf(config.region),
-      subnetId: this.network.subnets[0].id,
+      partition,
+      subnetId: this.network.jumperSubnet.id,
       securityGroupId: this.securityGroups.jumper.id,
       kmsKeyArn: this.key.key.arn,
       clusterArn: cluster.arn,
@@ -89,7 +98,7 @@ export class MskGitopsStack extends TerraformStack {
       reconcilerRepo: config.jumper.reconcilerRepo,
       reconcilerRef: config.jumper.reconcilerRef,
       desiredState: {
-        repo: config.jumper.desiredStateRepo ?? config.jumper.reconcilerRepo,
+        repo: config.jumper.desiredStateRepo,
         branch: config.jumper.desiredStateBranch,
         path: config.jumper.desiredStatePath,
       },
@@ -97,9 +106,12 @@ export class MskGitopsStack extends TerraformStack {
       slackReports: config.jumper.slackReports,
     });
 
-    const output = (id: string, value: string, description: string) =>
+    const output = (id: string, value: string | number, description: string) =>
       new TerraformOutput(this, id, { value, description });
+    output('cluster_name', cluster.clusterName, 'MSK cluster name');
     output('cluster_arn', cluster.arn, 'MSK cluster ARN');
+    output('configuration_arn', this.kafka.configuration.arn, 'MSK configuration the brokers run with');
+    output('configuration_revision', this.kafka.configuration.latestRevision, 'its revision in use');
     output('bootstrap_brokers_sasl_scram', cluster.bootstrapBrokersSaslScram, 'SCRAM (apps), port 9096, in the VPC');
     output('bootstrap_brokers_sasl_iam', cluster.bootstrapBrokersSaslIam, 'IAM (reconciler), port 9098, in the VPC');
     if (config.publicAccess.enabled) {
@@ -110,6 +122,8 @@ export class MskGitopsStack extends TerraformStack {
     output('jumper_role_arn', this.jumper.role.arn, 'the reconciler identity (IAM principal of the admin)');
     output('kms_key_arn', this.key.key.arn, 'customer-managed key for AmazonMSK_* secrets and encryption at rest');
     output('app_services_security_group_id', this.securityGroups.appServices.id, 'attach to Kafka client services');
+    output('brokers_security_group_id', this.securityGroups.brokers.id, 'the brokers (ingress by group only)');
+    output('jumper_security_group_id', this.securityGroups.jumper.id, 'the jumper (no ingress)');
     output('slack_webhook_secret_arn', this.secrets.slackWebhookUrl.arn, 'put the webhook URL here');
     output('git_credentials_secret_arn', this.secrets.gitCredentials.arn, 'put the git HTTPS token here');
     output('broker_log_group', this.kafka.logGroup.name, 'CloudWatch log group of the broker logs');

@@ -98,13 +98,17 @@ NPM=$(command -v npm || command -v npm-20)
 
 id ${SERVICE_USER} >/dev/null 2>&1 || useradd --system --home-dir /var/lib/msk-gitops --shell /sbin/nologin ${SERVICE_USER}
 
-# A branch, a tag or a commit: fetch exactly that ref, shallow.
+# A tag or a full commit SHA (the stack refuses branches): fetch exactly that, shallow, and check a SHA landed as asked.
 rm -rf "$APP_DIR"
 mkdir -p "$APP_DIR"
 git -C "$APP_DIR" init -q
 git -C "$APP_DIR" remote add origin "$REPO"
 git -C "$APP_DIR" fetch -q --depth 1 origin "$REF"
 git -C "$APP_DIR" checkout -q FETCH_HEAD
+if [[ "$REF" =~ ^[0-9a-f]{40}$ ]] && [ "$(git -C "$APP_DIR" rev-parse HEAD)" != "$REF" ]; then
+  echo "fetched $(git -C "$APP_DIR" rev-parse HEAD), expected $REF" >&2
+  exit 1
+fi
 # npm ci builds the CLI into dist/ (the prepare script runs tsc, a dev dependency); then the dev dependencies go.
 (cd "$APP_DIR" && "$NPM" ci --no-audit --no-fund && "$NPM" prune --omit=dev --no-audit --no-fund)
 chmod 755 "$APP_DIR/bin/msk-gitops.js"

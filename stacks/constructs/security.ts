@@ -1,7 +1,7 @@
 /**
- * Who may talk to the brokers: the jumper (IAM, for the reconciler) and the app services (SCRAM), each by security
- * group, never by address; with public access on, only the listed CIDRs, and only on the public ports. Nothing may
- * reach the jumper: it is administered through SSM Session Manager, not SSH.
+ * Who may talk to the brokers: the jumper on the IAM listener only (the reconciler) and the app services on the SCRAM
+ * listener only, each by security group, never by address; with public access on, only the listed CIDRs, and only on
+ * the public ports. Nothing may reach the jumper: it is administered through SSM Session Manager, not SSH.
  */
 import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -34,45 +34,43 @@ export class SecurityGroups extends Construct {
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
     // Rules live in their own resources, never inline: inline and separate rules on one group fight each other.
-    const group = (key: string, description: string) =>
+    const group = (key: string, description: string, ignoreChanges?: string[]) =>
       new SecurityGroup(this, key, {
         // A prefix, not a name: a replacement is created before the old group goes, and two groups cannot share a name.
         namePrefix: `${props.name}-${key}-`,
         description,
         vpcId: props.vpcId,
         tags: { Name: `${props.name}-${key}` },
-        lifecycle: { createBeforeDestroy: true },
+        lifecycle: { createBeforeDestroy: true, ignoreChanges },
       });
-    this.brokers = group('brokers', 'MSK brokers: SCRAM and IAM from the jumper and app services only');
+    // AWS cannot change a group's description in place: terraform would replace the group, and a new group on the
+    // brokers replaces the cluster (all data lost). An edited description is therefore ignored, never applied.
+    this.brokers = group('brokers', 'MSK brokers: IAM from the jumper, SCRAM from app services', ['description']);
     this.jumper = group('jumper', 'msk-gitops jumper: no ingress (SSM Session Manager), HTTPS and Kafka out');
     this.appServices = group('app-services', 'Kafka clients of the MSK cluster (SCRAM users)');
 
+    // Each client on its own listener only: the reconciler authenticates with IAM, the apps with SCRAM.
     const clients = [
-      { key: 'jumper', group: this.jumper },
-      { key: 'apps', group: this.appServices },
-    ];
-    for (const client of clients) {
-      for (const [auth, port] of [
-        ['scram', MSK_PORTS.scram],
-        ['iam', MSK_PORTS.iam],
-      ] as const) {
-        new VpcSecurityGroupIngressRule(this, `brokers-from-${client.key}-${auth}`, {
-          securityGroupId: this.brokers.id,
-          referencedSecurityGroupId: client.group.id,
-          ipProtocol: 'tcp',
-          fromPort: port,
-          toPort: port,
-          description: `${auth.toUpperCase()} from ${client.key}`,
-        });
-        new VpcSecurityGroupEgressRule(this, `${client.key}-to-brokers-${auth}`, {
-          securityGroupId: client.group.id,
-          referencedSecurityGroupId: this.brokers.id,
-          ipProtocol: 'tcp',
-          fromPort: port,
-          toPort: port,
-          description: `${auth.toUpperCase()} to the MSK brokers`,
-        });
-      }
+      { key: 'jumper', group: this.jumper, auth: 'iam', port: MSK_PORTS.iam },
+      { key: 'apps', group: this.appServices, auth: 'scram', port: MSK_PORTS.scram },
+    ] as const;
+    for (const { key, group: client, auth, port } of clients) {
+      new VpcSecurityGroupIngressRule(this, `brokers-from-${key}-${auth}`, {
+        securityGroupId: this.brokers.id,
+        referencedSecurityGroupId: client.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description: `${auth.toUpperCase()} from ${key}`,
+      });
+      new VpcSecurityGroupEgressRule(this, `${key}-to-brokers-${auth}`, {
+        securityGroupId: client.id,
+        referencedSecurityGroupId: this.brokers.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description: `${auth.toUpperCase()} to the MSK brokers`,
+      });
     }
 
     if (props.openMonitoring) {

@@ -4,9 +4,7 @@ import 'cdktf/lib/testing/adapters/jest';
 import { Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
-import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -23,7 +21,7 @@ import { MSK_PORTS } from '../../stacks/constructs/security';
 import { LIST_SECRETS_STATEMENT } from '../../stacks/policy-check';
 import { AL2023_AMI_PARAMETER, jumperPolicyStatements, kafkaResourceArns } from '../../stacks/constructs/jumper';
 import { connectionProfile, daemonConfig, UNIT_PATH, jumperUserData } from '../../stacks/constructs/jumper-user-data';
-import { offlineConfig, TEST_AMI } from './offline-config';
+import { offlineConfig, requiredSettings, TEST_AMI } from './offline-config';
 
 type Resource = Record<string, unknown> & { lifecycle?: Record<string, unknown> };
 interface Synthesized {
@@ -59,40 +57,57 @@ describe('the synthesized stack (defaults)', () => {
   const groupId = (name: string) =>
     referenceTo(tf, 'aws_security_group', (group) => group.name_prefix === `msk-gitops-${name}-`, 'id');
 
-  it('builds the seed network: a VPC with DNS, two public subnets in AZs a and b, an internet route', () => {
+  it('builds the network: brokers in private subnets in AZs a and b, the jumper alone in a public subnet', () => {
     expect(json).toHaveResourceWithProperties(Vpc, {
       cidr_block: '10.20.0.0/16',
       enable_dns_support: true,
       enable_dns_hostnames: true,
     });
-    expect(all(tf, 'aws_subnet').map((subnet) => subnet.availability_zone)).toEqual(['eu-west-1a', 'eu-west-1b']);
-    expect(json).toHaveResourceWithProperties(Subnet, { cidr_block: '10.20.0.0/24', map_public_ip_on_launch: false });
+    const subnets = Object.entries(tf.resource.aws_subnet);
+    const brokerSubnets = subnets.filter(([id]) => id.includes('brokers'));
+    expect(brokerSubnets.map(([, subnet]) => [subnet.availability_zone, subnet.cidr_block])).toEqual([
+      ['eu-west-1a', '10.20.0.0/24'],
+      ['eu-west-1b', '10.20.1.0/24'],
+    ]);
+    const jumperSubnet = referenceTo(tf, 'aws_subnet', (subnet) => subnet.cidr_block === '10.20.255.0/24', 'id');
+    expect(only(tf, 'aws_instance').subnet_id).toBe(jumperSubnet);
+    expect(all(tf, 'aws_subnet').every((subnet) => subnet.map_public_ip_on_launch === false)).toBe(true);
     expect(json).toHaveResource(InternetGateway);
-    expect(json).toHaveResourceWithProperties(RouteTable, {
-      route: [
-        expect.objectContaining({
-          cidr_block: '0.0.0.0/0',
-          gateway_id: expect.stringContaining('aws_internet_gateway'),
-        }),
-      ],
-    });
-    expect(all(tf, 'aws_route_table_association')).toHaveLength(2);
+    expect(all(tf, 'aws_nat_gateway')).toEqual([]);
+
+    // Which route table each subnet uses, and whether that table reaches the internet.
+    const routeOf = (subnet: string) => {
+      const association = all(tf, 'aws_route_table_association').find((item) => item.subnet_id === subnet);
+      const table = Object.entries(tf.resource.aws_route_table).find(
+        ([id]) => association?.route_table_id === `\${aws_route_table.${id}.id}`,
+      )?.[1];
+      return table?.route;
+    };
+    expect(routeOf(jumperSubnet)).toEqual([
+      expect.objectContaining({ cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway') }),
+    ]);
+    for (const [id] of brokerSubnets) expect(routeOf(`\${aws_subnet.${id}.id}`)).toEqual([]);
+    expect(brokerSubnets.map(([id]) => `\${aws_subnet.${id}.id}`)).toEqual(
+      (only(tf, 'aws_msk_cluster') as Record<string, Record<string, unknown>>).broker_node_group_info.client_subnets,
+    );
     expect(only(tf, 'aws_default_security_group')).not.toHaveProperty('ingress');
   });
 
-  it('lets only the jumper and app services security groups reach the brokers, on SCRAM and IAM ports', () => {
+  it('lets the jumper reach the brokers on IAM (9098) only and the app services on SCRAM (9096) only', () => {
     const ingress = all(tf, 'aws_vpc_security_group_ingress_rule');
     const brokers = groupId('brokers');
     expect(ingress.every((rule) => rule.security_group_id === brokers)).toBe(true);
-    expect(ingress.map((rule) => [rule.referenced_security_group_id, rule.from_port, rule.to_port])).toEqual(
-      expect.arrayContaining([
-        [groupId('jumper'), MSK_PORTS.scram, MSK_PORTS.scram],
-        [groupId('jumper'), MSK_PORTS.iam, MSK_PORTS.iam],
-        [groupId('app-services'), MSK_PORTS.scram, MSK_PORTS.scram],
-        [groupId('app-services'), MSK_PORTS.iam, MSK_PORTS.iam],
-      ]),
+    expect(ingress.map((rule) => [rule.referenced_security_group_id, rule.from_port, rule.to_port])).toEqual([
+      [groupId('app-services'), MSK_PORTS.scram, MSK_PORTS.scram],
+      [groupId('jumper'), MSK_PORTS.iam, MSK_PORTS.iam],
+    ]);
+    const egress = all(tf, 'aws_vpc_security_group_egress_rule').filter(
+      (rule) => rule.referenced_security_group_id === brokers,
     );
-    expect(ingress).toHaveLength(4);
+    expect(egress.map((rule) => [rule.security_group_id, rule.from_port, rule.to_port])).toEqual([
+      [groupId('app-services'), MSK_PORTS.scram, MSK_PORTS.scram],
+      [groupId('jumper'), MSK_PORTS.iam, MSK_PORTS.iam],
+    ]);
     expect(ingress.some((rule) => 'cidr_ipv4' in rule || 'cidr_ipv6' in rule)).toBe(false);
   });
 
@@ -276,7 +291,7 @@ describe('the synthesized stack (defaults)', () => {
       skip_credentials_validation: true,
       skip_requesting_account_id: true,
     });
-    const deployed = synthesize(loadStackConfig({ jumper: { amiId: TEST_AMI } }));
+    const deployed = synthesize(loadStackConfig(requiredSettings({ jumper: { amiId: TEST_AMI } })));
     const provider = deployed.tf.provider.aws[0];
     expect(provider).not.toHaveProperty('access_key');
     expect(provider).not.toHaveProperty('skip_credentials_validation');
@@ -297,6 +312,13 @@ describe('the synthesized stack (options)', () => {
       public_access: { type: 'SERVICE_PROVIDED_EIPS' },
     });
     expect(cluster.client_authentication).toEqual({ unauthenticated: false, sasl: { scram: true, iam: true } });
+    // The same broker subnets as without public access (no replacement when it is turned on), now routed to the internet.
+    const brokerRoutes = Object.entries(tf.resource.aws_route_table).find(([id]) => id.includes('broker-routes'))?.[1];
+    expect(brokerRoutes?.route).toEqual([
+      expect.objectContaining({ cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway') }),
+    ]);
+    const privateCluster = only(synthesize(offlineConfig()).tf, 'aws_msk_cluster') as typeof cluster;
+    expect(cluster.broker_node_group_info.client_subnets).toEqual(privateCluster.broker_node_group_info.client_subnets);
     const publicRules = all(tf, 'aws_vpc_security_group_ingress_rule').filter(
       (rule) => 'cidr_ipv4' in rule || 'cidr_ipv6' in rule,
     );
@@ -338,7 +360,7 @@ describe('the synthesized stack (options)', () => {
     const stack = new MskGitopsStack(
       Testing.app(),
       'msk-gitops',
-      loadStackConfig({ stateBackend: { bucket: 'acme-terraform-state' } }),
+      loadStackConfig(requiredSettings({ stateBackend: { bucket: 'acme-terraform-state' } })),
     );
     const backend = (JSON.parse(Testing.synth(stack)) as { terraform: { backend: Record<string, unknown> } }).terraform
       .backend;
@@ -378,13 +400,13 @@ describe('the synthesized stack (options)', () => {
   });
 
   it('with four brokers: three replicas, two in sync', () => {
-    expect(brokerProperties(loadStackConfig({ kafka: { brokerCount: 4 } }).kafka)).toContain(
+    expect(brokerProperties(loadStackConfig(requiredSettings({ kafka: { brokerCount: 4 } })).kafka)).toContain(
       'default.replication.factor=3\nmin.insync.replicas=2',
     );
   });
 
   it('without a pinned AMI (real deploys): the latest Amazon Linux 2023 from SSM, and AMI releases do not replace it', () => {
-    const { json, tf } = synthesize(loadStackConfig({}));
+    const { json, tf } = synthesize(loadStackConfig(requiredSettings()));
     expect(json).toHaveDataSourceWithProperties(DataAwsSsmParameter, { name: AL2023_AMI_PARAMETER });
     expect(only(tf, 'aws_instance').lifecycle).toEqual({ ignore_changes: ['ami'] });
   });
