@@ -57,7 +57,7 @@ describeWithTerraform('terraform apply against moto', () => {
       AWS_ENDPOINT_URL: moto.endpoint,
     };
     delete env.AWS_PROFILE;
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await moto?.stop();

@@ -74,7 +74,7 @@ export function findMotoServer(): string {
     looked.push(`MOTO_SERVER=${fromEnv} (${existsSync(fromEnv) ? 'a shim' : 'no such file'})`);
   }
 
-  const pyenv = spawnSync('pyenv', ['which', 'moto_server'], { encoding: 'utf8', timeout: 10_000 });
+  const pyenv = spawnSync('pyenv', ['which', 'moto_server'], { encoding: 'utf8', timeout: 60_000 });
   const fromPyenv = pyenv.status === 0 ? pyenv.stdout.trim() : undefined;
   if (usable(fromPyenv)) return fromPyenv;
   looked.push('pyenv which moto_server');
@@ -82,7 +82,7 @@ export function findMotoServer(): string {
   for (const python of ['python3', 'python']) {
     const probe = spawnSync(python, ['-c', 'import moto, sysconfig; print(sysconfig.get_path("scripts"))'], {
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 60_000,
     });
     const candidate = probe.status === 0 ? join(probe.stdout.trim(), 'moto_server') : undefined;
     if (usable(candidate)) return candidate;
@@ -105,7 +105,7 @@ export function motoVersion(binary: string): string | undefined {
   if (interpreter.length === 0) return undefined;
   const probe = spawnSync(interpreter[0], [...interpreter.slice(1), '-c', 'import moto; print(moto.__version__)'], {
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 60_000,
   });
   return probe.status === 0 ? probe.stdout.trim() : undefined;
 }
