@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Admin } from 'kafkajs';
 import { main } from '../../reconciler/cli';
-import { layoutFor } from '../../reconciler/localkafka/broker';
+import { testLibsDir } from '../support/kafka-cli';
 import { ANY_ACL_FILTER, decodeAcls } from '../../reconciler/observe/acl-codec';
 import { createTopicWithCli, prepareBaselineTools, type BaselineTools } from '../bench/baseline';
 import { expectValidPlanJson } from '../support/plan-schema';
@@ -96,7 +96,7 @@ beforeAll(async () => {
   await admin.connect();
   const [host] = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? '').split(',');
   tools = prepareBaselineTools({
-    libsDir: layoutFor().libsDir,
+    libsDir: testLibsDir(),
     bootstrap: host,
     username: process.env.KAFKA_SASL_USERNAME ?? 'admin',
     password: process.env.KAFKA_SASL_PASSWORD ?? '',

@@ -16,6 +16,11 @@ export function testKafkaVersion(): string {
   return process.env.MSK_GITOPS_TEST_KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
 }
 
+/** The jars of the broker this jest run uses: Kafka's own tools must come from the version under test. */
+export function testLibsDir(): string {
+  return path.join(cacheRoot(), testKafkaVersion(), 'libs');
+}
+
 export interface ConsoleClient {
   bootstrap: string[];
   username: string;

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { prepareBaselineTools, type BaselineTools } from '../bench/baseline';
-import { layoutFor } from '../../reconciler/localkafka/broker';
+import { testLibsDir } from './kafka-cli';
 import { testProfile } from './kafka';
 
 export type { BaselineTools as KafkaTools } from '../bench/baseline';
@@ -25,7 +25,7 @@ export function kafkaTools(): BaselineTools {
   const password = process.env.KAFKA_SASL_PASSWORD;
   if (!username || !password) throw new Error('the Kafka tools need the run admin (KAFKA_SASL_USERNAME/PASSWORD)');
   return prepareBaselineTools({
-    libsDir: layoutFor().libsDir,
+    libsDir: testLibsDir(),
     bootstrap: testProfile().bootstrapServers[0],
     username,
     password,
