@@ -72,7 +72,7 @@ export function renderAnswer(query: CanIQuery, answer: CanIAnswer, source: strin
 
 async function liveAcls(flags: Parameters<typeof profileFromArgs>[0], env: NodeJS.ProcessEnv): Promise<AclEntry[]> {
   const profile = await profileFromArgs(flags, env);
-  const admin = (await createKafka(profile)).admin();
+  const admin = (await createKafka(profile, { env })).admin();
   try {
     await admin.connect();
     return decodeAcls(await admin.describeAcls(ANY_ACL_FILTER));

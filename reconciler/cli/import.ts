@@ -49,13 +49,17 @@ async function existingManifests(dir: string, sub = ''): Promise<string[] | null
 
 /** Reads the cluster: the reconcile's own observer (topics, configs, ACLs, users) and the cluster's id. */
 async function readCluster(ctx: CommandContext, profile: ConnectionProfile): Promise<{ live: LiveState; id?: string }> {
-  const kafka = await createKafka(profile);
+  // The password reference resolves in the command's environment, not the process's (main() may be handed another).
+  const kafka = await createKafka(profile, { env: ctx.env });
   const { admin, scram } = adminWithScram(kafka);
   try {
     await admin.connect();
     const users = createUserStore(profile, kafka, { scram, env: ctx.env, cwd: ctx.cwd });
-    const [live, cluster] = await Promise.all([observeLive(admin, users), admin.describeCluster()]);
-    return { live, id: cluster.clusterId };
+    // Both reads settle before the finally disconnects: a failed observe must not leave describeCluster in flight.
+    const [live, cluster] = await Promise.allSettled([observeLive(admin, users), admin.describeCluster()]);
+    if (live.status === 'rejected') throw live.reason;
+    if (cluster.status === 'rejected') throw cluster.reason;
+    return { live: live.value, id: cluster.value.clusterId };
   } catch (error) {
     throw new UserFacingError(
       `reading the cluster failed, nothing was written: ${error instanceof Error ? error.message : String(error)}`,

@@ -70,11 +70,16 @@ async function readCluster(admin: ClusterReads): Promise<LiveClusterState> {
   // No topic list means every topic, in a single Metadata request.
   const metadata = await admin.fetchTopicMetadata();
   const names = metadata.topics.map((topic) => topic.name).sort();
-  const [overrides, aclResponse, cluster] = await Promise.all([
+  // Every read settles before a failure is thrown, so none is left in flight when the caller disconnects.
+  const [overridesRead, aclRead, clusterRead] = await Promise.allSettled([
     describeTopicOverrides(admin, names),
     admin.describeAcls(ANY_ACL_FILTER),
     admin.describeCluster(),
   ]);
+  if (overridesRead.status === 'rejected') throw overridesRead.reason;
+  if (aclRead.status === 'rejected') throw aclRead.reason;
+  if (clusterRead.status === 'rejected') throw clusterRead.reason;
+  const [overrides, aclResponse, cluster] = [overridesRead.value, aclRead.value, clusterRead.value];
 
   const topics: LiveTopic[] = metadata.topics
     .map((topic) => ({
