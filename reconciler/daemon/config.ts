@@ -47,6 +47,19 @@ const VerifySchema = z
     message: 'set allowedSignersFile, gpgPublicKeyFiles, or both',
   });
 
+const NotifyWebhookSchema = z
+  .object({
+    /** Names the receiver in logs (its URL is a secret and is never logged). */
+    name: z.string().min(1).default('webhook'),
+    /** The receiver's URL (it often carries a token, so it is a secret reference). */
+    urlRef: SecretRefSchema,
+    /** The HMAC-SHA256 key the body is signed with (header X-Msk-Gitops-Signature-256: sha256=<hex>). */
+    secretRef: SecretRefSchema,
+    /** One attempt's time limit; failed deliveries are retried with backoff (5 attempts). */
+    timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  })
+  .strict();
+
 export const GitSourceSchema = z
   .object({
     url: z.string().min(1),
@@ -105,6 +118,16 @@ export const DaemonConfigSchema = z
       })
       .strict()
       .optional(),
+    /** Receivers beyond Slack; the reminder interval applies to every receiver (Slack included) when set here. */
+    notify: z
+      .object({
+        /** An unchanged drift is reported again after this long (default: slack.reminderMinutes, else 240). */
+        reminderMinutes: z.number().int().min(1).optional(),
+        /** Generic JSON webhooks (Alertmanager-style receivers, incident tools): one signed message per run. */
+        webhooks: z.array(NotifyWebhookSchema).default([]),
+      })
+      .strict()
+      .default({ webhooks: [] }),
     http: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),

@@ -74,6 +74,22 @@ export interface ControllerSinks {
   notify?(notice: Notice): void;
   onSourceError?(message: string, firstTime: boolean): void;
   onSourceRecovered?(revision: string | null): void;
+  /**
+   * Once per handled trigger, after everything above: all notices of the run together (the JSON webhook sends one
+   * message per run, not one per notice or resource).
+   */
+  onRunEnd?(run: RunEnd): void;
+}
+
+/** What one handled trigger produced: its runs (two when the head is bad and the last good commit is healed). */
+export interface RunEnd {
+  trigger: string;
+  headRevision: string | null;
+  runs: RunRecord[];
+  notices: Notice[];
+  /** The source failed for the first time in this run (a repeat of the same failure is not news). */
+  sourceError: string | null;
+  sourceRecovered: boolean;
 }
 
 export interface ControllerOptions {
@@ -138,6 +154,7 @@ export class Controller {
   private pending: { reasons: Set<string>; promise: Promise<void>; resolve: () => void } | null = null;
   private stopped = false;
   private retryHandle: unknown = null;
+  private runEnd: RunEnd | null = null;
   private readonly timers: Timers;
   private readonly startedAt: number;
   private state: Omit<
@@ -192,6 +209,16 @@ export class Controller {
 
   private remember(run: RunRecord): void {
     this.state.history = withRun(this.state.history, run);
+    this.runEnd?.runs.push(run);
+  }
+
+  private emit(notice: Notice): void {
+    this.runEnd?.notices.push(notice);
+    try {
+      this.options.sinks?.notify?.(notice);
+    } catch (error) {
+      this.options.logger.error('notifier failed', { error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   /**
@@ -235,12 +262,22 @@ export class Controller {
       this.state.lastHandledTriggerAt = new Date(this.timers.now()).toISOString();
       this.state.lastHandledTrigger = trigger;
       this.refreshConditions();
+      this.runEnd = { trigger, headRevision: null, runs: [], notices: [], sourceError: null, sourceRecovered: false };
       await this.runOnce(trigger);
     } catch (error) {
       // Nothing a reconcile does may end the loop: the next trigger must still run.
       this.options.logger.error('reconcile loop error', {
         error: error instanceof Error ? error.message : String(error),
       });
+    }
+    const end = this.runEnd;
+    this.runEnd = null;
+    if (end) {
+      try {
+        this.options.sinks?.onRunEnd?.({ ...end, headRevision: this.state.headRevision });
+      } catch (error) {
+        this.options.logger.error('notifier failed', { error: error instanceof Error ? error.message : String(error) });
+      }
     }
   }
 
@@ -255,12 +292,12 @@ export class Controller {
     let snapshot: SourceSnapshot | null;
     try {
       snapshot = await source.sync();
-      if (this.state.sourceError) this.options.sinks?.onSourceRecovered?.(snapshot.revision);
+      if (this.state.sourceError) this.sourceRecovered(snapshot.revision);
       this.state.sourceError = null;
     } catch (error) {
       if (error instanceof NoVerifiedCommitError) {
         // Fetched fine, but nothing in reach is trusted: apply nothing, heal nothing, say why once.
-        if (this.state.sourceError) this.options.sinks?.onSourceRecovered?.(error.head.revision);
+        if (this.state.sourceError) this.sourceRecovered(error.head.revision);
         this.state.sourceError = null;
         this.state.headRevision = error.head.revision;
         this.state.lastAttemptedRevision = error.head.revision;
@@ -279,6 +316,7 @@ export class Controller {
       const message = error instanceof Error ? error.message : String(error);
       const firstTime = this.state.sourceError?.message !== message;
       this.state.sourceError = { at: new Date(startedAt).toISOString(), message };
+      if (firstTime && this.runEnd) this.runEnd.sourceError = message;
       this.options.sinks?.onSourceError?.(message, firstTime);
       snapshot = source.lastSnapshot();
       if (!snapshot) {
@@ -362,13 +400,7 @@ export class Controller {
     });
     this.memory = memory;
     this.record(trigger, snapshot.revision, outcome, notices, fallback);
-    for (const notice of notices) {
-      try {
-        this.options.sinks?.notify?.(notice);
-      } catch (error) {
-        logger.error('notifier failed', { error: error instanceof Error ? error.message : String(error) });
-      }
-    }
+    for (const notice of notices) this.emit(notice);
     try {
       await this.options.sinks?.onRun?.({ trigger, revision: snapshot.revision, startedAt, outcome, notices });
     } catch (error) {
@@ -428,7 +460,12 @@ export class Controller {
         applying: appliedRevision,
       });
     this.refreshConditions();
-    for (const notice of notices) this.options.sinks?.notify?.(notice);
+    for (const notice of notices) this.emit(notice);
+  }
+
+  private sourceRecovered(revision: string | null): void {
+    if (this.runEnd) this.runEnd.sourceRecovered = true;
+    this.options.sinks?.onSourceRecovered?.(revision);
   }
 
   private scheduleRetry(failures: number): void {

@@ -13,6 +13,7 @@ import { LocalSource, watchFolder, type FolderWatch } from '../source/local';
 import { scheduleTriggers, type Schedule } from '../source/schedule';
 import type { WebhookType } from '../source/webhook';
 import { createSlackNotifier, type SlackNotifier } from '../notify/slack';
+import { createWebhookNotifier, type WebhookNotifier } from '../notify/webhook';
 import { AuditLog, auditEntries } from './audit-log';
 import type { DaemonConfig } from './config';
 import { Controller, type RunReport, type Source, type Timers } from './controller';
@@ -40,6 +41,8 @@ export interface DaemonOptions {
   timers?: Timers;
   /** Overrides the Slack sender's retry timing (tests). */
   slackRetry?: { attempts: number; baseDelayMs: number };
+  /** Overrides the JSON webhooks' retry timing (tests). */
+  notifyRetry?: { attempts: number; baseDelayMs: number };
 }
 
 export interface RunningDaemon {
@@ -47,6 +50,8 @@ export interface RunningDaemon {
   metrics: Metrics;
   http: AddressInfo | null;
   slack: SlackNotifier | null;
+  /** The JSON webhook receivers (`notify.webhooks`). */
+  notifiers: WebhookNotifier[];
   source: Source;
   /** Fetch/reconcile now (what the webhook and the schedule call). */
   trigger(reason: string): Promise<void>;
@@ -98,16 +103,30 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       throw new Error('config: source needs "git" or "local"');
     }
 
+    const cluster = config.connection.bootstrapServers.join(',');
     let slack: SlackNotifier | null = null;
     if (config.slack) {
       const webhookUrl = await resolveSecret(config.slack.webhookUrlRef, env);
       slack = createSlackNotifier({
         webhookUrl,
         logger,
-        context: { cluster: config.connection.bootstrapServers.join(','), host: hostname() },
+        context: { cluster, host: hostname() },
         ...(options.slackRetry ?? {}),
       });
     }
+    const notifiers: WebhookNotifier[] = [];
+    for (const receiver of config.notify.webhooks)
+      notifiers.push(
+        createWebhookNotifier({
+          name: receiver.name,
+          url: await resolveSecret(receiver.urlRef, env),
+          secret: await resolveSecret(receiver.secretRef, env),
+          timeoutMs: receiver.timeoutMs,
+          context: { environment: config.environment, cluster, host: hostname() },
+          logger,
+          ...(options.notifyRetry ?? {}),
+        }),
+      );
     const webhookConfigs = [
       ...(config.webhook ? [{ type: 'github' as const, ...config.webhook }] : []),
       ...config.webhooks,
@@ -130,7 +149,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       formatDiagnostic: options.formatDiagnostic,
       logger,
       timers: options.timers,
-      reminderMs: (config.slack?.reminderMinutes ?? 240) * 60_000,
+      reminderMs: (config.notify.reminderMinutes ?? config.slack?.reminderMinutes ?? 240) * 60_000,
       retry: config.retry,
       sinks: {
         notify: (notice) => {
@@ -189,6 +208,20 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
               },
             ],
           });
+        },
+        onRunEnd: (run) => {
+          if (notifiers.length === 0) return;
+          const head = run.runs[0];
+          const batch = {
+            trigger: run.trigger,
+            revision: head?.revision ?? null,
+            headRevision: run.headRevision,
+            counts: head?.counts ?? { planned: 0, applied: 0, failed: 0, unhealed: 0 },
+            notices: run.notices,
+            sourceError: run.sourceError,
+            sourceRecovered: run.sourceRecovered,
+          };
+          for (const notifier of notifiers) notifier.notifyRun(batch);
         },
         onRun: async (report) => {
           const { outcome } = report;
@@ -278,6 +311,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       source: git ? `${redactUrls(git.url)}#${git.branch}:${git.path}` : config.source.local?.dir,
       modes: config.modes,
       slack: slack !== null,
+      notify: config.notify.webhooks.map((receiver) => receiver.name),
     });
 
     let stopping: Promise<{ finished: boolean }> | null = null;
@@ -286,6 +320,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       metrics,
       http: address,
       slack,
+      notifiers,
       source,
       trigger: (reason) => controller.trigger(reason),
       stop: () => {
@@ -296,6 +331,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           if (!finished)
             logger.warn('shutdown timeout: abandoning the running reconcile', { timeoutMs: config.shutdownTimeoutMs });
           await slack?.flush();
+          await Promise.all(notifiers.map((notifier) => notifier.flush()));
           await cleanup();
           logger.info('controller stopped', { finished });
           return { finished };

@@ -5,6 +5,7 @@
  */
 import type { DriftItem, Notice } from '../daemon/assess';
 import type { Logger } from '../daemon/logger';
+import { postWithRetry } from './delivery';
 
 export interface SlackContext {
   /** Which cluster, as people know it (bootstrap servers or a name). */
@@ -264,34 +265,24 @@ export interface SlackNotifierOptions {
 
 export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifier {
   const attempts = options.attempts ?? 4;
-  const baseDelayMs = options.baseDelayMs ?? 1000;
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const doFetch = options.fetchFn ?? fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
   let queue: Promise<void> = Promise.resolve();
 
   const deliver = async (message: SlackMessage): Promise<void> => {
-    let problem = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const response = await doFetch(options.webhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(message),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (response.ok) return;
-        problem = `HTTP ${response.status}`;
-        // 4xx other than rate limiting will not get better by retrying (bad payload, revoked webhook).
-        if (response.status < 500 && response.status !== 429) break;
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause;
-        problem = cause?.code ?? (error instanceof Error ? error.name : 'error');
-      }
-      if (attempt < attempts) await sleep(baseDelayMs * 2 ** (attempt - 1));
-    }
+    const problem = await postWithRetry(
+      options.webhookUrl,
+      JSON.stringify(message),
+      {},
+      {
+        attempts,
+        baseDelayMs: options.baseDelayMs ?? 1000,
+        timeoutMs: options.timeoutMs ?? 5000,
+        fetchFn: options.fetchFn,
+        sleep: options.sleep,
+      },
+    );
     // The URL is a secret: the log names the message, not where it was going.
-    options.logger.error('slack: message not delivered', { problem, attempts, text: message.text });
+    if (problem !== null)
+      options.logger.error('slack: message not delivered', { problem, attempts, text: message.text });
   };
 
   const send = (message: SlackMessage): void => {
