@@ -44,6 +44,13 @@ export interface ReconcileRequest {
   displayDir?: string;
   /** How long the verification waits for every broker to show what was written, ms (default VERIFY_WAIT_MS). */
   verifyWaitMs?: number;
+  /**
+   * The command's environment: password references (the connection's and the users') resolve here, never in
+   * process.env behind the caller's back (default process.env).
+   */
+  env?: NodeJS.ProcessEnv;
+  /** Where relative paths of the users store (generated passwords) resolve (default process.cwd()). */
+  cwd?: string;
 }
 
 export type ReconcileStep = 'load' | 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
@@ -162,13 +169,15 @@ export async function planReconcile(req: ReconcileRequest): Promise<PlannedRecon
     const desired: DesiredState = loaded.state;
 
     progress('connect', `connecting to ${req.profile.bootstrapServers.join(',')}`);
-    const kafka = req.kafka ?? (await inStep('connect', () => createKafka(req.profile)));
+    const kafka = req.kafka ?? (await inStep('connect', () => createKafka(req.profile, { env: req.env })));
     // One set of connections for the whole reconcile: the users store sends on the admin's.
     const { admin: connected, scram, broker } = await inStep('connect', async () => adminWithScram(kafka));
     // Held before connecting: a connect that fails half-way may already have sockets open to some brokers.
     admin = connected;
     await inStep('connect', () => connected.connect());
-    const users = kinds.users ? createUserStore(req.profile, kafka, { scram, ...req.aws }) : null;
+    const users = kinds.users
+      ? createUserStore(req.profile, kafka, { scram, env: req.env, cwd: req.cwd, ...req.aws })
+      : null;
 
     progress('observe', 'reading topics, configs, ACLs and users');
     // The one observation: fingerprints read it until the plan is applied, then it is let go (never copied).

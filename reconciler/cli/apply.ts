@@ -125,6 +125,8 @@ async function applySaved(ctx: CommandContext, file: string, flags: Parameters<t
     displayDir: dir,
     profile,
     apply: false,
+    env: ctx.env,
+    cwd: ctx.cwd,
     onProgress: progressTo(ctx),
   });
   try {

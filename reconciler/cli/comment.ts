@@ -18,7 +18,14 @@ import { revisionArgs, revisionOptions } from './diff';
 
 async function livePlan(ctx: CommandContext, dir: string, flags: ConnectionFlags): Promise<LivePlanOutcome> {
   const profile = await profileFromArgs(flags, ctx.env);
-  const outcome = await reconcileOnce({ dir: path.resolve(ctx.cwd, dir), displayDir: dir, profile, apply: false });
+  const outcome = await reconcileOnce({
+    dir: path.resolve(ctx.cwd, dir),
+    displayDir: dir,
+    profile,
+    apply: false,
+    env: ctx.env,
+    cwd: ctx.cwd,
+  });
   if (outcome.plan) return { markdown: renderPlanMarkdown(outcome.plan) };
   if (outcome.error) return { error: `${outcome.error.step}: ${outcome.error.message}` };
   return { error: `no plan (${outcome.status})` };

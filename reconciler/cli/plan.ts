@@ -73,7 +73,14 @@ export async function openPlan(
   flags: ConnectionFlags,
 ): Promise<(PlannedReconcile & { plan: Plan }) | null> {
   const profile = await profileFromArgs(flags, ctx.env);
-  const planned = await planReconcile({ dir: resolve(ctx.cwd, dir), displayDir: dir, profile, apply: false });
+  const planned = await planReconcile({
+    dir: resolve(ctx.cwd, dir),
+    displayDir: dir,
+    profile,
+    apply: false,
+    env: ctx.env,
+    cwd: ctx.cwd,
+  });
   const problem = outcomeProblemText(planned.outcome);
   const { plan } = planned.outcome;
   if (problem || !plan) {

@@ -37,7 +37,7 @@ export async function stopForExit(daemon: RunningDaemon): Promise<void> {
 
 export const runCommand: Command = {
   usage: 'msk-gitops run --config FILE [--wait] [--once] [--log-format json|text]',
-  async run({ argv, stdout }) {
+  async run({ argv, stdout, env, cwd }) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -68,6 +68,8 @@ export const runCommand: Command = {
         logger,
         reconcile: reconcileOnce,
         formatDiagnostic,
+        env,
+        cwd,
         waitForLock: values.wait,
         signal: abort.signal,
         features: values.once ? { triggers: false, http: false } : {},

@@ -34,11 +34,11 @@ export const upCommand: Command = {
     if (!Number.isInteger(debounceMs) || debounceMs < 0) throw new UsageError('--debounce-ms must be a whole number');
     const format = parseLogFormat(values['log-format'], 'text');
     const logger = createLogger({ format, out: stdout });
-    const color = format === 'text' && Boolean(stdout.isTTY) && !process.env.NO_COLOR;
+    const color = format === 'text' && Boolean(stdout.isTTY) && !env.NO_COLOR;
 
     const kafkaVersion = kafkaVersionOption(values['kafka-version'], env);
     const { layout } = await startLocalCluster({ portBase, kafkaVersion, log: (line) => logger.info(line) });
-    const connection = localAdminProfile(layout);
+    const connection = localAdminProfile(layout, env);
     const config = DaemonConfigSchema.parse({
       connection,
       source: { local: { dir, debounceMs } },
@@ -51,6 +51,8 @@ export const upCommand: Command = {
       logger,
       reconcile: reconcileOnce,
       formatDiagnostic,
+      env,
+      cwd,
       features: { lock: false, http: false, audit: false, triggers: !values.once },
       quietRuns: format === 'text',
       onRun: (report) => {

@@ -27,7 +27,10 @@ export interface DaemonOptions {
   logger: Logger;
   reconcile: (req: ReconcileRequest) => Promise<ReconcileOutcome>;
   formatDiagnostic: (diagnostic: ReconcileOutcome['diagnostics'][number]) => string;
+  /** The command's environment: every secret reference (git, Slack, webhooks, Kafka, users) resolves here. */
   env?: NodeJS.ProcessEnv;
+  /** Where the reconcile's relative paths (generated passwords) resolve (default process.cwd()). */
+  cwd?: string;
   /** Wait for another instance's lock instead of refusing. */
   waitForLock?: boolean;
   /** Aborts a wait for the lock (SIGTERM while waiting). */
@@ -143,6 +146,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const audit = features.audit ? new AuditLog(config.auditLog) : null;
     const controller = new Controller({
       reconcile: options.reconcile,
+      request: { env, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
       source,
       profile: config.connection,
       modes: config.modes,

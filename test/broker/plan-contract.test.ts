@@ -8,13 +8,18 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { main } from '../../reconciler/cli';
+import { DaemonConfigSchema } from '../../reconciler/daemon/config';
+import { startDaemon } from '../../reconciler/daemon/daemon';
+import { silentLogger } from '../../reconciler/daemon/logger';
+import { formatDiagnostic } from '../../reconciler/model/load';
+import { reconcileOnce } from '../../reconciler/reconcile';
 import { testLibsDir } from '../support/kafka-cli';
 import { ANY_ACL_FILTER, decodeAcls } from '../../reconciler/observe/acl-codec';
 import { createTopicWithCli, prepareBaselineTools, type BaselineTools } from '../bench/baseline';
 import { expectValidPlanJson } from '../support/plan-schema';
-import { testKafka, uniquePrefix } from '../support/kafka';
+import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
 
 jest.setTimeout(240_000);
 
@@ -220,4 +225,86 @@ it('exit codes: nothing to do 0, changes 2, refused plan 1, invalid manifests 1,
   expect(denied.code).toBe(1);
   expect(denied.stderr).toMatch(/^connect: .*(SASL|auth)/i);
   expect(denied.stderr).not.toContain(process.env.KAFKA_SASL_PASSWORD);
+});
+
+/** process.env without the run admin's password: what a command handed its own environment must not fall back to. */
+function withoutAdminPassword(): { processEnvPassword: string; commandEnv: NodeJS.ProcessEnv } {
+  const processEnvPassword = process.env.KAFKA_SASL_PASSWORD ?? '';
+  const commandEnv: NodeJS.ProcessEnv = { ...process.env, CONTRACT_ADMIN_PW: processEnvPassword };
+  delete commandEnv.KAFKA_SASL_PASSWORD;
+  return { processEnvPassword, commandEnv };
+}
+
+describe("password references resolve in the command's environment, never in process.env", () => {
+  const user = `${prefix}envuser`;
+  const userPassword = 'contract-env-user-pw';
+  const userManifests = () =>
+    manifests(
+      [wanted(2, 2).trimEnd(), 'users:', `  ${user}:`, '    password: { env: CONTRACT_USER_PW }', ''].join('\n'),
+    );
+
+  afterEach(() => {
+    delete process.env.CONTRACT_ADMIN_PW;
+    delete process.env.CONTRACT_USER_PW;
+  });
+
+  it('plan, drift, apply and apply FILE: the admin and the users read their passwords from the env main() was given', async () => {
+    const { processEnvPassword, commandEnv } = withoutAdminPassword();
+    const env = { ...commandEnv, CONTRACT_USER_PW: userPassword };
+    // Neither variable is in process.env: a reconcile that looked there would fail to authenticate or to create.
+    expect(process.env.CONTRACT_ADMIN_PW).toBeUndefined();
+    expect(process.env.CONTRACT_USER_PW).toBeUndefined();
+    const root = userManifests();
+    const flags = ['--scram-password-env', 'CONTRACT_ADMIN_PW'];
+
+    const plan = await run(['plan', 'ds', '--out', 'users.plan', ...flags], root, env);
+    expect([plan.code, plan.stderr]).toEqual([0, '']);
+    expect(plan.stdout).toContain(`+ user ${user}`);
+    const drift = await run(['drift', 'ds', ...flags], root, env);
+    expect([drift.code, drift.stderr]).toEqual([2, '']);
+    const apply = await run(['apply', 'users.plan', ...flags], root, env);
+    expect([apply.code, apply.stderr]).toEqual([0, '']);
+    expect(apply.stdout).toContain('Verification: No changes.');
+
+    // The user logs in with the password that only the command's environment held.
+    const client = new Kafka({
+      brokers: testProfile().bootstrapServers,
+      sasl: { mechanism: 'scram-sha-512', username: user, password: userPassword },
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await client.connect();
+    await client.disconnect();
+
+    const again = await run(['apply', 'ds', '--auto-approve', ...flags], root, env);
+    expect([again.code, again.stdout]).toEqual([0, 'No changes. The cluster matches the manifests.\n']);
+    expect(processEnvPassword).not.toBe('');
+  });
+
+  it('the controller (startDaemon, as `run` and `up` start it) resolves in the environment it was given', async () => {
+    const { commandEnv } = withoutAdminPassword();
+    const root = userManifests();
+    const connection = { ...testProfile(), scram: { ...testProfile().scram, password: { env: 'CONTRACT_ADMIN_PW' } } };
+    const daemon = await startDaemon({
+      config: DaemonConfigSchema.parse({
+        connection,
+        source: { local: { dir: path.join(root, 'ds'), debounceMs: 0 } },
+        retry: { initialMs: 100, maxMs: 200 },
+        shutdownTimeoutMs: 10_000,
+      }),
+      logger: silentLogger(),
+      reconcile: reconcileOnce,
+      formatDiagnostic,
+      env: { ...commandEnv, CONTRACT_USER_PW: userPassword },
+      cwd: root,
+      features: { lock: false, http: false, audit: false, triggers: false },
+    });
+    try {
+      await daemon.trigger('once');
+      const status = daemon.controller.status();
+      expect(status.connected).toBe(true);
+      expect(['in-sync', 'converged']).toContain(status.lastReconcile?.status);
+    } finally {
+      await daemon.stop();
+    }
+  });
 });
