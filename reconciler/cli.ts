@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `msk-gitops`: routes to a subcommand; turns errors into messages and exit codes, never a stack trace. */
 import { commands } from './cli/commands';
-import { UsageError, UserFacingError, type CommandContext } from './cli/command';
+import { USAGE_EXIT_CODE, UsageError, UserFacingError, type CommandContext } from './cli/command';
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
@@ -11,14 +11,16 @@ function help(): string {
 
 export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
   const [name, ...rest] = argv;
+  // Bad arguments exit 1, never 2: 2 means "changes present" to `plan --detailed-exitcode` and `drift`, so a typo in
+  // a pipeline (`pln`, `--detailed-exitcod`, a missing KAFKA_BOOTSTRAP_SERVERS) must never read as success.
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     ctx.stdout.write(help());
-    return name ? 0 : 2;
+    return name ? 0 : USAGE_EXIT_CODE;
   }
   const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!entry) {
     ctx.stderr.write(`msk-gitops: unknown command "${name}"\n\n${help()}`);
-    return 2;
+    return USAGE_EXIT_CODE;
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -35,7 +37,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     };
     if (error instanceof UsageError || String(code ?? '').startsWith('ERR_PARSE_ARGS')) {
       ctx.stderr.write(`msk-gitops ${name}: ${String(message)}\nusage: ${command.usage}\n`);
-      return 2;
+      return USAGE_EXIT_CODE;
     }
     ctx.stderr.write(`msk-gitops ${name}: ${typeof message === 'string' ? message : String(error)}\n`);
     if (!(error instanceof UserFacingError) && process.env.MSK_GITOPS_DEBUG)

@@ -1,7 +1,7 @@
 /**
  * `msk-gitops can-i PRINCIPAL OPERATION RESOURCE [DIR] [--live]`: would Kafka allow it, and which ACL decides.
  * Reads the desired state's ACLs (with the file:line:column each came from) or, with --live, the cluster's ACLs in
- * one DescribeAcls with an ANY filter. Exit 0 allowed, 3 denied, 2 bad arguments, 1 anything else.
+ * one DescribeAcls with an ANY filter. Exit 0 allowed, 3 denied, 1 anything else (bad arguments too).
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';

@@ -10,11 +10,17 @@ export interface CommandContext {
 
 export interface Command {
   usage: string;
-  /** Resolves to the process exit code. Throw UsageError for bad arguments (exit 2). */
+  /** Resolves to the process exit code. Throw UsageError for bad arguments (exit USAGE_EXIT_CODE). */
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** Bad arguments: printed with the command's usage, exit code 2, never a stack trace. */
+/**
+ * The exit code of bad arguments, for every command: 1, like any error. Never 2, which `plan --detailed-exitcode` and
+ * `drift` return for "changes present": a pipeline must not read a typo as success with changes.
+ */
+export const USAGE_EXIT_CODE = 1;
+
+/** Bad arguments: printed with the command's usage, exit code 1 (USAGE_EXIT_CODE), never a stack trace. */
 export class UsageError extends Error {}
 
 /** An error whose message is meant for the user as it is (exit 1, no stack trace). */

@@ -23,7 +23,7 @@ export const schemaCommand: Command = {
           options: { kind: { type: 'string', default: 'manifest' }, write: { type: 'string' } },
         });
       } catch (error) {
-        // parseArgs' own errors are usage errors (exit 2), whatever realm their TypeError comes from.
+        // parseArgs' own errors are usage errors (exit 1 with the usage), whatever realm their TypeError comes from.
         throw new UsageError((error as Error).message);
       }
     })();

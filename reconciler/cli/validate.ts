@@ -32,7 +32,7 @@ export const validateCommand: Command = {
           options: { format: { type: 'string', default: 'text' } },
         });
       } catch (error) {
-        // parseArgs' own errors are usage errors (exit 2), whatever realm their TypeError comes from.
+        // parseArgs' own errors are usage errors (exit 1 with the usage), whatever realm their TypeError comes from.
         throw new UsageError((error as Error).message);
       }
     })();

@@ -111,7 +111,7 @@ export function settingsFromFlags(flags: ConnectionFlags): ConnectionSettings {
   try {
     return checkSettings(withoutUndefined(raw), 'from the command line', flagName);
   } catch (error) {
-    // Bad flag values are usage errors (exit 2); drop the profile prefix so it reads `--auth: expected …`.
+    // Bad flag values are usage errors (exit 1 with the usage); drop the profile prefix so it reads `--auth: expected …`.
     if (error instanceof ConnectionSettingError)
       throw new UsageError(error.message.replace(/connection profile from the command line: /g, ''));
     throw error;
@@ -124,7 +124,7 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 
 /**
  * The profile for a command: `--local` (the local broker's admin, port from MSK_GITOPS_BROKER_PORT), or `--config FILE` (a profile file, or a daemon config with a `connection:` section),
- * then the environment, then flags. Errors name the setting and where it came from; bad flag values exit 2.
+ * then the environment, then flags. Errors name the setting and where it came from; bad flag values are usage errors.
  */
 export async function profileFromArgs(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<ConnectionProfile> {
   if (flags.local) {

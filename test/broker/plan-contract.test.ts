@@ -308,3 +308,29 @@ describe("password references resolve in the command's environment, never in pro
     }
   });
 });
+
+it('bad arguments exit 1, never 2 (which means "changes present"), with the usage', async () => {
+  const root = manifests(wanted(2, 2).replace('3600000', '7200000')); // a plan of this folder has changes
+  const noCluster: NodeJS.ProcessEnv = { ...process.env };
+  delete noCluster.KAFKA_BOOTSTRAP_SERVERS;
+  const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+    [['pln', 'ds', '--detailed-exitcode'], process.env, /unknown command "pln"/],
+    [
+      ['plan', 'ds', '--detailed-exitcod'],
+      process.env,
+      /Unknown option '--detailed-exitcod'[\s\S]*usage: msk-gitops plan/,
+    ],
+    [['plan', 'ds', '--detailed-exitcode', '--format', 'jsn'], process.env, /--format must be text, markdown or json/],
+    [['plan', 'ds', 'extra', '--detailed-exitcode'], process.env, /at most one manifests directory/],
+    [['plan', 'ds', '--detailed-exitcode'], noCluster, /no cluster named[\s\S]*usage: msk-gitops plan/],
+    [['drift', 'ds', '--bogus'], process.env, /usage: msk-gitops drift/],
+    [['apply', 'ds', '--auto-aprove'], process.env, /usage: msk-gitops apply/],
+  ];
+  for (const [argv, env, message] of cases) {
+    const result = await run(argv, root, env);
+    expect([argv.join(' '), result.code]).toEqual([argv.join(' '), 1]);
+    expect(result.stderr).toMatch(message);
+  }
+  // The same folder, typed right: changes present.
+  expect((await run(['plan', 'ds', '--detailed-exitcode'], root)).code).toBe(2);
+});

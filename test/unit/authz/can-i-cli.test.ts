@@ -83,10 +83,10 @@ describe('msk-gitops can-i', () => {
     });
   });
 
-  it('exits 2 on bad arguments and 1 on a bad manifests directory', async () => {
-    expect((await run(['shop', 'Write'], cwd)).code).toBe(2);
-    expect((await run(['shop', 'Fly', 'topic:x', 'manifests'], cwd)).code).toBe(2);
-    expect((await run(['shop', 'Write', 'table:x', 'manifests'], cwd)).code).toBe(2);
+  it('exits 1 on bad arguments and on a bad manifests directory', async () => {
+    expect((await run(['shop', 'Write'], cwd)).code).toBe(1);
+    expect((await run(['shop', 'Fly', 'topic:x', 'manifests'], cwd)).code).toBe(1);
+    expect((await run(['shop', 'Write', 'table:x', 'manifests'], cwd)).code).toBe(1);
     const missing = await run(['shop', 'Write', 'topic:x', 'nowhere'], cwd);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('nowhere');

@@ -153,7 +153,7 @@ describe('errors name the setting, as the source spells it', () => {
     ['bad region', ['--region', 'EU'], '--region: expected an AWS region such as eu-west-1, got "EU"'],
     ['two password sources', ['--scram-password-env', 'A', '--scram-password-file', '/p'], /pass only one/],
     ['tls and no-tls', ['--tls', '--no-tls'], '--tls and --no-tls: pass only one'],
-  ])('flag: %s is a usage error (exit 2) naming the flag', async (_label, args, expected) => {
+  ])('flag: %s is a usage error naming the flag', async (_label, args, expected) => {
     const run = profileFromArgs(flags(...args), {});
     await expect(run).rejects.toThrow(UsageError);
     await expect(profileFromArgs(flags(...args), {})).rejects.toThrow(expected);

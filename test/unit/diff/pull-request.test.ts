@@ -346,7 +346,7 @@ describe('the commands a pull-request job runs', () => {
         'msk-gitops diff: unknown git revision "no-such-branch" (in a CI checkout, fetch it first: fetch-depth: 0)\n',
     });
     const usage = await runCli(repo.dir, ['diff']);
-    expect(usage.code).toBe(2);
+    expect(usage.code).toBe(1);
     expect(usage.stderr).toContain('--base REF is required');
   });
 

@@ -43,7 +43,7 @@ describe('msk-gitops validate', () => {
       'topics:\n  lms-users-acls:\n    partitions: 0\n    replicationFactor: 1\n    partitons: 2\n',
     );
     const result = await run(['validate', 'bad'], dir).catch(() => null);
-    expect(result?.code).toBe(2); // "bad" does not exist under cwd
+    expect(result?.code).toBe(1); // "bad" does not exist under cwd: a usage error
     const shown = await run(['validate', '.'], dir);
     expect(shown.code).toBe(1);
     expect(shown.stdout).toBe(
@@ -82,13 +82,14 @@ describe('msk-gitops validate', () => {
     );
   });
 
-  it('exits 2 on usage errors', async () => {
+  it('exits 1 on usage errors, with the usage (2 is never an error: it means "changes" to plan and drift)', async () => {
     const missing = await run(['validate', 'no-such-dir']);
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no-such-dir: no such directory');
-    expect((await run(['validate', 'desired-state', '--format', 'xml'])).code).toBe(2);
-    expect((await run(['validate', 'a', 'b'])).code).toBe(2);
-    expect((await run(['validate', '--bogus'])).code).toBe(2);
+    expect(missing.stderr).toContain('usage: msk-gitops validate');
+    expect((await run(['validate', 'desired-state', '--format', 'xml'])).code).toBe(1);
+    expect((await run(['validate', 'a', 'b'])).code).toBe(1);
+    expect((await run(['validate', '--bogus'])).code).toBe(1);
   });
 
   it('reports an empty directory as an error, never as an empty desired state', async () => {
@@ -106,7 +107,7 @@ describe('msk-gitops schema', () => {
     expect(JSON.parse(manifest.stdout).properties).toHaveProperty('topics');
     const settings = await run(['schema', '--kind', 'settings']);
     expect(JSON.parse(settings.stdout).properties).toHaveProperty('deletions');
-    expect((await run(['schema', '--kind', 'nope'])).code).toBe(2);
+    expect((await run(['schema', '--kind', 'nope'])).code).toBe(1);
   });
 
   it('--write puts every schema file in a directory', async () => {
