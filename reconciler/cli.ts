@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** `msk-gitops`: routes to a subcommand; turns errors into messages and exit codes, never a stack trace. */
 import { commands } from './cli/commands';
-import { USAGE_EXIT_CODE, UsageError, UserFacingError, type CommandContext } from './cli/command';
+import { USAGE_EXIT_CODE, type CommandContext } from './cli/command';
+import { UsageError, UserFacingError } from './shared/errors';
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));

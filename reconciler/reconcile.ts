@@ -19,6 +19,7 @@ import { applyPlan, settleBatchFailures } from './apply/kafka';
 import type { ChangeResult } from './apply/results';
 import { adminWithScram } from './users/kafka-scram';
 import { createUserStore, type UserStore, type UserStoreOptions } from './users/store';
+import { StepError, errorMessage } from './shared/errors';
 
 export type { ChangeResult } from './apply/results';
 
@@ -87,15 +88,6 @@ export interface PlannedReconcile {
   close(): Promise<void>;
 }
 
-class StepError extends Error {
-  constructor(
-    readonly step: ReconcileStep,
-    cause: unknown,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-  }
-}
-
 async function inStep<T>(step: ReconcileStep, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
@@ -118,7 +110,7 @@ export async function observeLive(admin: ClusterReads, users: UserStore | null):
 
 function failedOutcome(error: unknown): Pick<ReconcileOutcome, 'status' | 'error'> {
   const step = error instanceof StepError ? error.step : 'plan';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return { status: 'failed', error: { step, message } };
 }
 

@@ -14,6 +14,7 @@ import type { Change, ChangeOf, Plan, ResourceKind } from '../model/schema';
 import { encodeAcl, exactAclFilter } from '../observe/acl-codec';
 import { describeTopicOverrides } from '../observe/kafka';
 import type { ChangeResult, UserChangeApplier } from './results';
+import { PlanRefusedError } from '../shared/errors';
 
 export interface ApplyOptions {
   onProgress?: (event: { step: string; message: string }) => void;
@@ -52,8 +53,6 @@ async function awaitReassignments(
     await sleep(500);
   }
 }
-
-export class PlanRefusedError extends Error {}
 
 /**
  * ACL batches are bounded (measured with `npm run bench` on Kafka 3.9 KRaft): the controller refuses more than

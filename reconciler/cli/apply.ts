@@ -17,8 +17,9 @@ import { planReconcile, type PlannedReconcile } from '../reconcile';
 import { summaryLine } from '../report/change-line';
 import { outcomeProblemText } from '../report/outcome-text';
 import { renderApplyResultsText, renderPlanText } from '../report/plan-text';
-import { UserFacingError, type Command, type CommandContext } from './command';
+import { type Command, type CommandContext } from './command';
 import { openPlan, parsePlanArgs, wantsColour } from './plan';
+import { UserFacingError } from '../shared/errors';
 
 async function confirm(question: string): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stdout });

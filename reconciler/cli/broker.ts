@@ -10,7 +10,8 @@ import {
   stopLocalCluster,
 } from '../localkafka/broker';
 import { UnsupportedKafkaVersionError, requestedKafkaVersion } from '../localkafka/versions';
-import { UsageError, UserFacingError, type Command } from './command';
+import { type Command } from './command';
+import { UsageError, UserFacingError } from '../shared/errors';
 
 /** `--kafka-version` (or MSK_GITOPS_BROKER_VERSION) checked; an unknown version is a usage error listing the supported. */
 export function kafkaVersionOption(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {

@@ -20,8 +20,9 @@ import {
   type ResourceType,
 } from '../model/schema';
 import { ANY_ACL_FILTER, decodeAcls } from '../observe/acl-codec';
-import { UsageError, UserFacingError, type Command } from './command';
+import { type Command } from './command';
 import { DEFAULT_MANIFESTS_DIR } from './plan';
+import { UsageError, UserFacingError, errorMessage } from '../shared/errors';
 
 export const CAN_I_EXIT = { allowed: 0, denied: 3 } as const;
 
@@ -77,7 +78,9 @@ async function liveAcls(flags: Parameters<typeof profileFromArgs>[0], env: NodeJ
     await admin.connect();
     return decodeAcls(await admin.describeAcls(ANY_ACL_FILTER));
   } catch (error) {
-    throw new UserFacingError(`describe ACLs on ${profile.bootstrapServers.join(',')}: ${(error as Error).message}`);
+    throw new UserFacingError(`describe ACLs on ${profile.bootstrapServers.join(',')}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   } finally {
     await admin.disconnect();
   }

@@ -19,9 +19,3 @@ export interface Command {
  * `drift` return for "changes present": a pipeline must not read a typo as success with changes.
  */
 export const USAGE_EXIT_CODE = 1;
-
-/** Bad arguments: printed with the command's usage, exit code 1 (USAGE_EXIT_CODE), never a stack trace. */
-export class UsageError extends Error {}
-
-/** An error whose message is meant for the user as it is (exit 1, no stack trace). */
-export class UserFacingError extends Error {}

@@ -13,8 +13,9 @@ import { diffDesiredStates } from '../diff/semantic';
 import { checkPolicy } from '../policy/checks';
 import { reconcileOnce } from '../reconcile';
 import { renderPlanMarkdown } from '../report/plan-markdown';
-import { UsageError, type Command, type CommandContext } from './command';
+import { type Command, type CommandContext } from './command';
 import { revisionArgs, revisionOptions } from './diff';
+import { UsageError } from '../shared/errors';
 
 async function livePlan(ctx: CommandContext, dir: string, flags: ConnectionFlags): Promise<LivePlanOutcome> {
   const profile = await profileFromArgs(flags, ctx.env);

@@ -4,8 +4,9 @@ import { formatDiagnostic } from '../model/load';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../diff/render';
 import { displayDir, loadRevision, type LoadedRevision } from '../diff/revisions';
 import { diffDesiredStates } from '../diff/semantic';
-import { UsageError, type Command, type CommandContext } from './command';
+import { type Command, type CommandContext } from './command';
 import { DEFAULT_MANIFESTS_DIR } from './plan';
+import { UsageError } from '../shared/errors';
 
 /** The options `diff`, `policy` and `comment` share: the two revisions. */
 export const revisionOptions = { base: { type: 'string' }, head: { type: 'string' } } as const;

@@ -15,7 +15,8 @@ import { planDocument, renderPlanJson } from '../report/plan-json';
 import { renderPlanMarkdown } from '../report/plan-markdown';
 import { renderPlanText } from '../report/plan-text';
 import { workTreeRevision } from '../source/work-tree';
-import { UsageError, type Command, type CommandContext } from './command';
+import { type Command, type CommandContext } from './command';
+import { UsageError } from '../shared/errors';
 
 export const DEFAULT_MANIFESTS_DIR = 'desired-state';
 

@@ -2,8 +2,9 @@
 import { parseArgs } from 'node:util';
 import { displayDir, loadRevision } from '../diff/revisions';
 import { checkPolicy, formatViolation, type PolicyViolation } from '../policy/checks';
-import { UsageError, type Command } from './command';
+import { type Command } from './command';
 import { loadProblemText, revisionArgs, revisionOptions } from './diff';
+import { UsageError } from '../shared/errors';
 
 /** A GitHub Actions workflow command: the violation becomes an annotation on the line in the pull request. */
 function githubAnnotation(violation: PolicyViolation): string {

@@ -1,11 +1,18 @@
 import { parseArgs } from 'node:util';
 import { formatDiagnostic } from '../model/load';
 import { reconcileOnce } from '../reconcile';
-import { ConfigError, loadDaemonConfig } from '../daemon/config';
+import { loadDaemonConfig } from '../daemon/config';
 import { startDaemon, type RunningDaemon } from '../daemon/daemon';
-import { LockHeldError, LockWaitAborted } from '../daemon/lock';
 import { createLogger, type LogFormat } from '../daemon/logger';
-import { UsageError, UserFacingError, type Command } from './command';
+import { type Command } from './command';
+import {
+  ConfigError,
+  LockHeldError,
+  LockWaitAborted,
+  UsageError,
+  UserFacingError,
+  errorMessage,
+} from '../shared/errors';
 
 export function parseLogFormat(value: string | undefined, fallback: LogFormat): LogFormat {
   if (value === undefined) return fallback;
@@ -55,7 +62,8 @@ export const runCommand: Command = {
     try {
       config = loadDaemonConfig(values.config);
     } catch (error) {
-      if (error instanceof ConfigError) throw new UserFacingError(`invalid config:\n${error.message}`);
+      if (error instanceof ConfigError)
+        throw new UserFacingError(`invalid config:\n${error.message}`, { cause: error });
       throw error;
     }
     const signals = untilSignal();
@@ -80,8 +88,8 @@ export const runCommand: Command = {
         logger.info(error.message);
         return 0;
       }
-      if (error instanceof LockHeldError) throw new UserFacingError(error.message);
-      throw new UserFacingError(error instanceof Error ? error.message : String(error));
+      if (error instanceof LockHeldError) throw new UserFacingError(error.message, { cause: error });
+      throw new UserFacingError(errorMessage(error), { cause: error });
     }
     try {
       if (values.once) {

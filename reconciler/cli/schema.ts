@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { jsonSchemaText, SCHEMA_KINDS, type SchemaKind } from '../model/json-schema';
-import { UsageError, type Command } from './command';
+import { type Command } from './command';
+import { UsageError, errorMessage } from '../shared/errors';
 
 /** Where `--write` puts the files; desired-state/ files point at them with a relative `$schema` comment. */
 export const SCHEMA_FILES: Record<SchemaKind, string> = {
@@ -24,7 +25,7 @@ export const schemaCommand: Command = {
         });
       } catch (error) {
         // parseArgs' own errors are usage errors (exit 1 with the usage), whatever realm their TypeError comes from.
-        throw new UsageError((error as Error).message);
+        throw new UsageError(errorMessage(error), { cause: error });
       }
     })();
     if (values.write !== undefined) {

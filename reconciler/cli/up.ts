@@ -9,8 +9,9 @@ import { createLogger } from '../daemon/logger';
 import { renderRunText } from '../daemon/run-text';
 import { generatedPasswordsDir } from '../users/store';
 import { kafkaVersionOption } from './broker';
-import { UsageError, UserFacingError, type Command } from './command';
+import { type Command } from './command';
 import { parseLogFormat, stopForExit, untilSignal } from './run';
+import { UsageError, UserFacingError } from '../shared/errors';
 
 export const upCommand: Command = {
   usage: 'msk-gitops up [DIR] [--once] [--port N] [--kafka-version V] [--log-format text|json]',

@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { displayPrefixOf, formatDiagnostic, loadDesiredState, type Diagnostic } from '../model/load';
-import { UsageError, type Command } from './command';
+import { type Command } from './command';
+import { UsageError, errorMessage } from '../shared/errors';
 
 export const DEFAULT_MANIFESTS_DIR = 'desired-state';
 
@@ -33,7 +34,7 @@ export const validateCommand: Command = {
         });
       } catch (error) {
         // parseArgs' own errors are usage errors (exit 1 with the usage), whatever realm their TypeError comes from.
-        throw new UsageError((error as Error).message);
+        throw new UsageError(errorMessage(error), { cause: error });
       }
     })();
     if (positionals.length > 1) throw new UsageError('expected at most one directory');

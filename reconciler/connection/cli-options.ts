@@ -5,11 +5,9 @@
  * Commands spread `connectionOptions` into their `parseArgs` options and hand the parsed values to
  * `profileFromArgs(values, ctx.env)`.
  */
-import { UsageError, UserFacingError } from '../cli/command';
 import { localAdminProfile, runningLayout } from '../localkafka/broker';
 import { loadConnectionSettingsFile } from './profile-file';
 import {
-  ConnectionSettingError,
   checkSettings,
   mergeSettings,
   profileFromSettings,
@@ -19,6 +17,7 @@ import {
   type SecretRef,
   type SettingNamer,
 } from './profile';
+import { ConnectionSettingError, UsageError, UserFacingError } from '../shared/errors';
 
 export const connectionOptions = {
   local: { type: 'boolean' },
@@ -148,7 +147,7 @@ export async function profileFromArgs(flags: ConnectionFlags, env: NodeJS.Proces
     const source = flags.config ? `${flags.config} (with environment and flags)` : '(flags and environment)';
     return profileFromSettings(merged, source, flagOrSettingName);
   } catch (error) {
-    if (error instanceof ConnectionSettingError) throw new UserFacingError(error.message);
+    if (error instanceof ConnectionSettingError) throw new UserFacingError(error.message, { cause: error });
     throw error;
   }
 }

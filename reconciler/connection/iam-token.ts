@@ -6,6 +6,7 @@
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 // The signer's default chain (fixed role session name, 3 retries); its index does not re-export it.
 import { getDefaultCredentials } from 'aws-msk-iam-sasl-signer-js/dist/mskCredentialProvider';
+import { IamTokenError, errorMessage } from '../shared/errors';
 
 /** The AWS SDK's credential provider type, as the signer declares it (no direct dependency on @aws-sdk/types). */
 export type CredentialsProvider = Parameters<
@@ -23,8 +24,6 @@ export type TokenSource = () => Promise<BearerToken>;
 
 /** What kafkajs's `sasl.oauthBearerProvider` must return. */
 export type OAuthBearerProvider = () => Promise<{ value: string }>;
-
-export class IamTokenError extends Error {}
 
 /**
  * The signer for one region. `credentials` is for tests (known static keys); in production it stays unset and the
@@ -52,7 +51,7 @@ export function mskIamTokenSource(options: { region: string; credentials?: Crede
     } catch (error) {
       // Typically "Could not load credentials from any providers": say which step failed and where to look.
       throw new IamTokenError(
-        `MSK IAM auth (region ${region}): cannot sign the auth token: ${(error as Error).message}. ` +
+        `MSK IAM auth (region ${region}): cannot sign the auth token: ${errorMessage(error)}. ` +
           'The default AWS credential chain is used: AWS_* env vars, AWS_PROFILE/SSO, or the instance profile.',
       );
     }

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type Mechanism, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { UserFacingError } from '../cli/command';
 import { mskIamTokenSource, refreshingOAuthBearerProvider, type RefreshOptions, type TokenSource } from './iam-token';
 import { oauthBearerMechanism } from './oauthbearer';
 import type { ConnectionProfile } from './profile';
 import { resolveSecret, type SecretResolutionDeps } from './secrets';
+import { UserFacingError, errorMessage } from '../shared/errors';
 
 export interface KafkaConfigOptions {
   /**
@@ -47,7 +47,9 @@ export async function saslConfigFor(
     try {
       password = await resolveSecret(profile.scram.password, options.env, options.secrets);
     } catch (error) {
-      throw new UserFacingError(`connection profile: "scram.password": ${(error as Error).message}`);
+      throw new UserFacingError(`connection profile: "scram.password": ${errorMessage(error)}`, {
+        cause: error,
+      });
     }
     const { username } = profile.scram;
     return profile.scram.mechanism === 'SCRAM-SHA-512'
@@ -91,7 +93,7 @@ export function describeIdentity(profile: ConnectionProfile): string {
 export function explainConnectionError(error: unknown, profile: ConnectionProfile): UserFacingError {
   if (error instanceof UserFacingError) return error;
   const name = (error as { name?: string }).name ?? '';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const where = profile.bootstrapServers.join(',');
   if (name === 'KafkaJSSASLAuthenticationError') {
     const hint =

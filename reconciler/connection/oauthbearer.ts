@@ -10,6 +10,7 @@
  */
 import { KafkaJSSASLAuthenticationError, type Mechanism } from 'kafkajs';
 import type { OAuthBearerProvider } from './iam-token';
+import { errorMessage } from '../shared/errors';
 
 const SOH = '\u0001';
 
@@ -67,7 +68,7 @@ export function oauthBearerMechanism(
           });
           logger.debug('SASL OAUTHBEARER authentication successful', { broker: `${host}:${port}` });
         } catch (error) {
-          throw new SaslAuthenticationError(`SASL OAUTHBEARER authentication failed: ${(error as Error).message}`);
+          throw new SaslAuthenticationError(`SASL OAUTHBEARER authentication failed: ${errorMessage(error)}`);
         }
       },
     }),

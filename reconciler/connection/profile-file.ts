@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import { isMap, type Document } from 'yaml';
 import { deepestNodeOn, keyRangeOf, parseConfigDocument } from '../model/yaml-file';
 import {
-  ConnectionSettingError,
   ConnectionSettingsSchema,
   describeIssues,
   profileFromSettings,
   type ConnectionProfile,
   type ConnectionSettings,
 } from './profile';
+import { ConnectionSettingError } from '../shared/errors';
 
 interface ParsedFile {
   settings: ConnectionSettings;

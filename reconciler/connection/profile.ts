@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SCRAM_MECHANISMS } from '../model/schema';
+import { ConnectionSettingError } from '../shared/errors';
 
 /**
  * Where a secret lives. The value itself never enters a profile: only its reference does, and it is resolved at
@@ -115,9 +116,6 @@ export const ConnectionProfileSchema = z
   })
   .transform((profile) => ({ ...profile, tls: profile.tls ?? profile.auth === 'iam' }));
 export type ConnectionProfile = z.output<typeof ConnectionProfileSchema>;
-
-/** A profile or settings error; the message names the source and the setting, never a secret value. */
-export class ConnectionSettingError extends Error {}
 
 /** How a setting is spelled in a given source, so an error says `--region` to a flag user and `AWS_REGION` to env. */
 export type SettingNamer = (path: readonly PropertyKey[]) => string;

@@ -10,8 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from './profile';
-
-export class SecretResolutionError extends Error {}
+import { SecretResolutionError, errorMessage } from '../shared/errors';
 
 export interface SecretResolutionDeps {
   /** Injected in tests (aws-sdk-client-mock); by default one client per region, using the default credential chain. */
@@ -73,7 +72,7 @@ export async function resolveSecret(
   } catch (error) {
     // The SDK's message names the secret and the missing permission; it never contains the secret's value.
     const name = (error as { name?: string }).name ?? 'Error';
-    throw new SecretResolutionError(`Secrets Manager secret ${id}: ${name}: ${(error as Error).message}`);
+    throw new SecretResolutionError(`Secrets Manager secret ${id}: ${name}: ${errorMessage(error)}`);
   }
   if (secretString === undefined || secretString === '')
     throw new SecretResolutionError(

@@ -9,6 +9,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { ConnectionProfileSchema, SecretRefSchema } from '../connection/profile';
 import { deepestNodeOn, keyRangeOf, parseConfigDocument } from '../model/yaml-file';
+import { ConfigError } from '../shared/errors';
 
 export const KindModeSchema = z.enum(['apply', 'detect', 'suspend']);
 
@@ -171,12 +172,6 @@ export const DaemonConfigSchema = z
   })
   .strict();
 export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-  }
-}
 
 /** Resolves the paths in the config relative to the config file's folder. */
 function resolvePaths(config: DaemonConfig, baseDir: string): DaemonConfig {

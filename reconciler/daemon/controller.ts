@@ -21,6 +21,7 @@ import type { KindMode, ReconcileOutcome, ReconcileRequest } from '../reconcile'
 import type { ConnectionProfile } from '../connection/profile';
 import { conditionsOf, runRecord, withRun, type Condition, type RunRecord } from './conditions';
 import { NoVerifiedCommitError, type SignatureVerdict } from '../source/signatures';
+import { errorMessage } from '../shared/errors';
 
 export interface SourceSnapshot {
   /** The manifests folder to reconcile. */
@@ -217,7 +218,7 @@ export class Controller {
     try {
       this.options.sinks?.notify?.(notice);
     } catch (error) {
-      this.options.logger.error('notifier failed', { error: error instanceof Error ? error.message : String(error) });
+      this.options.logger.error('notifier failed', { error: errorMessage(error) });
     }
   }
 
@@ -267,7 +268,7 @@ export class Controller {
     } catch (error) {
       // Nothing a reconcile does may end the loop: the next trigger must still run.
       this.options.logger.error('reconcile loop error', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
     const end = this.runEnd;
@@ -276,7 +277,7 @@ export class Controller {
       try {
         this.options.sinks?.onRunEnd?.({ ...end, headRevision: this.state.headRevision });
       } catch (error) {
-        this.options.logger.error('notifier failed', { error: error instanceof Error ? error.message : String(error) });
+        this.options.logger.error('notifier failed', { error: errorMessage(error) });
       }
     }
   }
@@ -313,7 +314,7 @@ export class Controller {
         });
         return;
       }
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       const firstTime = this.state.sourceError?.message !== message;
       this.state.sourceError = { at: new Date(startedAt).toISOString(), message };
       if (firstTime && this.runEnd) this.runEnd.sourceError = message;
@@ -356,7 +357,7 @@ export class Controller {
       } catch (error) {
         logger.warn('cannot read the last good commit', {
           revision: good,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
     }
@@ -386,7 +387,7 @@ export class Controller {
         plan: null,
         results: [],
         remaining: null,
-        error: { step: 'apply', message: error instanceof Error ? error.message : String(error) },
+        error: { step: 'apply', message: errorMessage(error) },
         durationMs: this.timers.now() - startedAt,
       };
     }
@@ -404,7 +405,7 @@ export class Controller {
     try {
       await this.options.sinks?.onRun?.({ trigger, revision: snapshot.revision, startedAt, outcome, notices });
     } catch (error) {
-      logger.error('reporting a reconcile failed', { error: error instanceof Error ? error.message : String(error) });
+      logger.error('reporting a reconcile failed', { error: errorMessage(error) });
     }
     if (outcome.status === 'failed') this.scheduleRetry(this.memory.consecutiveFailures);
     return outcome;

@@ -21,6 +21,7 @@ import { closeServer, createControllerServer, listen } from './http';
 import { acquireLock, type Lock } from './lock';
 import type { Logger } from './logger';
 import { Metrics } from './metrics';
+import { errorMessage } from '../shared/errors';
 
 export interface DaemonOptions {
   config: DaemonConfig;
@@ -62,10 +63,6 @@ export interface RunningDaemon {
   stop(): Promise<{ finished: boolean }>;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { config, logger } = options;
   const env = options.env ?? process.env;
@@ -97,7 +94,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       try {
         await gitSource.prepare();
       } catch (error) {
-        throw new Error(`source.git.verify: ${errorText(error)}`);
+        throw new Error(`source.git.verify: ${errorMessage(error)}`);
       }
       source = gitSource;
     } else if (config.source.local) {
@@ -170,7 +167,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
                 },
               ]);
             } catch (error) {
-              logger.error('audit log write failed', { file: config.auditLog, error: errorText(error) });
+              logger.error('audit log write failed', { file: config.auditLog, error: errorMessage(error) });
             }
           }
           slack?.notify(notice);
@@ -236,7 +233,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             try {
               audit.append(auditEntries(report, new Date().toISOString()));
             } catch (error) {
-              logger.error('audit log write failed', { file: config.auditLog, error: errorText(error) });
+              logger.error('audit log write failed', { file: config.auditLog, error: errorMessage(error) });
             }
           }
           const level =

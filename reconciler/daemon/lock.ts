@@ -4,18 +4,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-
-/** A wait for the lock that was called off (the process was asked to stop first). */
-export class LockWaitAborted extends Error {}
-
-export class LockHeldError extends Error {
-  constructor(
-    readonly file: string,
-    readonly pid: number,
-  ) {
-    super(`another msk-gitops controller (pid ${pid}) holds ${file}; stop it first, or pass --wait to wait for it`);
-  }
-}
+import { LockHeldError, LockWaitAborted } from '../shared/errors';
 
 function isAlive(pid: number): boolean {
   try {

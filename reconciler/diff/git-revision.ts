@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { UserFacingError } from '../cli/command';
 import type { ManifestSource } from '../model/load';
+import { UserFacingError } from '../shared/errors';
 
 export interface RevisionManifests {
   /** The revision as the user named it (`origin/main`, `HEAD~1`). */
@@ -133,7 +133,9 @@ function readBlobs(cwd: string, objects: string[]): Promise<string[]> {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error) => reject(new UserFacingError(`cannot run git cat-file: ${error.message}`)));
+    child.on('error', (error) =>
+      reject(new UserFacingError(`cannot run git cat-file: ${error.message}`, { cause: error })),
+    );
     child.on('close', (code) => {
       if (code !== 0) {
         reject(new UserFacingError(`git cat-file --batch failed (exit ${code}): ${stderr.trim()}`));

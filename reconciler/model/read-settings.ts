@@ -3,6 +3,7 @@ import { SettingsSchema, type Settings } from './schema';
 import { isPlainMap, parseAt, type Collector } from './collector';
 import type { ManifestDocument } from './manifest-document';
 import { atPath } from './zod-messages';
+import { errorMessage } from '../shared/errors';
 
 export const NAMING_KINDS = ['topics', 'groups', 'users', 'apps'] as const;
 
@@ -38,7 +39,7 @@ export function readSettings(c: Collector, src: ManifestDocument | undefined): {
     try {
       naming[kind] = new RegExp(source, 'u');
     } catch (error) {
-      const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+      const reason = errorMessage(error).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
       c.at(src, ['naming', kind], atPath(['naming', kind], `invalid regular expression: ${reason}`));
     }
   }

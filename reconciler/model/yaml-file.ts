@@ -15,6 +15,7 @@ import {
   type Node,
   type Pair,
 } from 'yaml';
+import { errorMessage } from '../shared/errors';
 
 export type PathElement = string | number;
 export interface Position {
@@ -57,7 +58,7 @@ export class YamlFile implements ManifestDocument {
         value = this.doc.toJS({ maxAliasCount: 1000 });
       } catch (error) {
         // A "billion laughs" of aliases: refuse it as a problem of the file, never expand it.
-        this.problems.push({ line: 1, column: 1, message: `invalid YAML: ${(error as Error).message.toLowerCase()}` });
+        this.problems.push({ line: 1, column: 1, message: `invalid YAML: ${errorMessage(error).toLowerCase()}` });
       }
     }
     this.value = value;

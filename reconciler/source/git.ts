@@ -13,6 +13,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitSourceConfig } from '../daemon/config';
 import type { Source, SourceSnapshot } from '../daemon/controller';
 import { CommitVerifier, NoVerifiedCommitError } from './signatures';
+import { errorMessage } from '../shared/errors';
 
 export interface GitCredentials {
   token?: string;
@@ -141,9 +142,7 @@ export class GitSource implements Source {
     } catch {
       // A worktree left from an earlier clone (the URL changed, the checkout was removed): start it again.
       await fresh().catch((error: unknown) => {
-        throw new Error(
-          `cannot check out ${revision.slice(0, 12)}: ${redactUrls(error instanceof Error ? error.message : String(error))}`,
-        );
+        throw new Error(`cannot check out ${revision.slice(0, 12)}: ${redactUrls(errorMessage(error))}`);
       });
     }
     return { dir: path.resolve(goodDir, this.config.path), revision };
@@ -193,11 +192,7 @@ export class GitSource implements Source {
       return this.last;
     } catch (error) {
       if (error instanceof NoVerifiedCommitError) throw error;
-      const message = redactUrls(error instanceof Error ? error.message : String(error))
-        .trim()
-        .split('\n')
-        .slice(0, 4)
-        .join(' ');
+      const message = redactUrls(errorMessage(error)).trim().split('\n').slice(0, 4).join(' ');
       throw new Error(`git ${redactUrls(url)} (${branch}): ${message}`);
     }
   }

@@ -10,6 +10,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { errorMessage } from '../shared/errors';
 
 const run = promisify(execFile);
 
@@ -64,7 +65,7 @@ export class CommitVerifier {
       try {
         await run('gpg', ['--batch', '--quiet', '--homedir', this.gnupgHome, '--import', file], { env: this.env() });
       } catch (error) {
-        const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message);
+        const stderr = String((error as { stderr?: string }).stderr ?? errorMessage(error));
         throw new Error(`cannot import the GPG public keys in ${file}: ${stderr.trim().split('\n').pop() ?? ''}`);
       }
     }

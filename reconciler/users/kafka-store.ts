@@ -17,6 +17,7 @@ import {
 } from './kafka-scram';
 import { resolvePassword, type GeneratedPasswords } from './passwords';
 import type { UserStore } from './store';
+import { errorMessage } from '../shared/errors';
 
 export interface KafkaUserStoreOptions {
   generated: GeneratedPasswords;
@@ -119,7 +120,7 @@ export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOption
             deletions: [],
           });
         } catch (error) {
-          results.push({ change, ok: false, error: `${change.action} user ${name}: ${(error as Error).message}` });
+          results.push({ change, ok: false, error: `${change.action} user ${name}: ${errorMessage(error)}` });
         }
       }
       if (pending.length === 0) return results;
@@ -144,7 +145,7 @@ export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOption
           );
         }
       } catch (error) {
-        const message = `AlterUserScramCredentials: ${(error as Error).message}`;
+        const message = `AlterUserScramCredentials: ${errorMessage(error)}`;
         for (const { change } of pending) results.push({ change, ok: false, error: message });
       }
       return results;

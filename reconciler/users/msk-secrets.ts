@@ -41,6 +41,7 @@ import {
   userOfScramSecret,
 } from './msk-secret-names';
 import type { UserStore } from './store';
+import { errorMessage } from '../shared/errors';
 /**
  * Secrets per BatchAssociate/BatchDisassociate call. The API reference states no limit; we chunk defensively so a
  * large first run cannot hit an undocumented one. Each chunk is one call whatever the number of users in it.
@@ -261,7 +262,7 @@ export function createMskUserStore(options: MskUserStoreOptions): UserStore {
         try {
           toAssociate.push({ change, arn: await writeSecret(spec, secret) });
         } catch (error) {
-          results.push({ change, ok: false, error: `${change.action} user ${name}: ${(error as Error).message}` });
+          results.push({ change, ok: false, error: `${change.action} user ${name}: ${errorMessage(error)}` });
         }
       }
 

@@ -12,6 +12,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { resolveSecret } from '../connection/secrets';
 import type { PasswordSource } from '../model/schema';
+import { errorMessage } from '../shared/errors';
 
 /** Where generated passwords for the local broker go unless configured (`MSK_GITOPS_SECRETS_DIR`). */
 export const DEFAULT_LOCAL_SECRETS_DIR = '.cache/secrets';
@@ -81,6 +82,6 @@ export async function resolvePassword(
     if (value === '') throw new Error('the password is empty');
     return value;
   } catch (error) {
-    throw new Error(`password of user ${user}: ${(error as Error).message}`);
+    throw new Error(`password of user ${user}: ${errorMessage(error)}`, { cause: error });
   }
 }

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Admin } from 'kafkajs';
-import { UserFacingError } from '../../reconciler/cli/command';
 import { connectionOptions, profileFromArgs } from '../../reconciler/connection/cli-options';
 import { unsecuredJwtSource } from '../../reconciler/connection/iam-token';
 import { connectAdmin } from '../../reconciler/connection/kafka';
 import { parseConnectionProfile, type ConnectionProfile } from '../../reconciler/connection/profile';
 import { testProfile, uniquePrefix } from '../support/kafka';
+import { UserFacingError } from '../../reconciler/shared/errors';
 
 const flags = (...args: string[]) => parseArgs({ args, options: connectionOptions, strict: true }).values;
 

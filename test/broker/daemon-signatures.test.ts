@@ -11,7 +11,7 @@ import type { Admin } from 'kafkajs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { formatDiagnostic } from '../../reconciler/model/load';
 import { reconcileOnce } from '../../reconciler/reconcile';
-import { ConfigError, GitSourceSchema, loadDaemonConfig } from '../../reconciler/daemon/config';
+import { GitSourceSchema, loadDaemonConfig } from '../../reconciler/daemon/config';
 import { startDaemon, type RunningDaemon } from '../../reconciler/daemon/daemon';
 import { silentLogger } from '../../reconciler/daemon/logger';
 import { GitSource } from '../../reconciler/source/git';
@@ -19,6 +19,7 @@ import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
 import { createManifestsRemote, type ManifestsRemote } from '../support/git-remote';
 import { startSlackCapture, type SlackCapture } from '../support/slack-capture';
 import { gpgSigner, sshSigner, type GpgSigner, type SshSigner } from '../support/signing';
+import { ConfigError } from '../../reconciler/shared/errors';
 
 jest.setTimeout(90_000);
 

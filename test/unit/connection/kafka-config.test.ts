@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { UserFacingError } from '../../../reconciler/cli/command';
 import { explainConnectionError, kafkaConfigFor } from '../../../reconciler/connection/kafka';
 import {
   describeServerChallenge,
@@ -13,6 +12,7 @@ import {
 } from '../../../reconciler/connection/oauthbearer';
 import { parseConnectionProfile } from '../../../reconciler/connection/profile';
 import { resolveSecret } from '../../../reconciler/connection/secrets';
+import { UserFacingError } from '../../../reconciler/shared/errors';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'msk-gitops-kafka-config-'));
 const caFile = path.join(dir, 'ca.pem');

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError, UserFacingError } from '../../../reconciler/cli/command';
 import { connectionOptions, profileFromArgs } from '../../../reconciler/connection/cli-options';
 import { parseConnectionProfile, profileFromEnv } from '../../../reconciler/connection/profile';
 import { connectionSettingsFromText, loadConnectionProfileFile } from '../../../reconciler/connection/profile-file';
+import { UsageError, UserFacingError } from '../../../reconciler/shared/errors';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'msk-gitops-profile-'));
 function file(name: string, text: string): string {

@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, parseDaemonConfig } from '../../../reconciler/daemon/config';
-import { LockHeldError, tryAcquireLock } from '../../../reconciler/daemon/lock';
+import { parseDaemonConfig } from '../../../reconciler/daemon/config';
+import { tryAcquireLock } from '../../../reconciler/daemon/lock';
 import { AuditLog } from '../../../reconciler/daemon/audit-log';
+import { ConfigError, LockHeldError } from '../../../reconciler/shared/errors';
 
 function problems(text: string): string[] {
   try {
