@@ -15,6 +15,7 @@ import { encodeAcl, exactAclFilter } from '../observe/acl-codec';
 import { describeTopicOverrides } from '../observe/kafka';
 import type { ChangeResult, UserChangeApplier } from './results';
 import { PlanRefusedError } from '../shared/errors';
+import { isRetriableKafkaError, withRetries } from '../shared/retry';
 
 export interface ApplyOptions {
   onProgress?: (event: { step: string; message: string }) => void;
@@ -80,10 +81,6 @@ function changesOf<K extends ResourceKind, A extends ChangeOf<K>['action']>(
   );
 }
 
-function isRetriable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === true;
-}
-
 function messageOf(error: unknown): string {
   if (error instanceof Error) {
     const nested = (error as { errors?: unknown }).errors;
@@ -91,17 +88,6 @@ function messageOf(error: unknown): string {
     return error.message;
   }
   return String(error);
-}
-
-async function withRetries<T>(attempts: number, action: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await action();
-    } catch (error) {
-      if (attempt >= attempts || !isRetriable(error)) throw error;
-      await sleep(200 * 2 ** (attempt - 1));
-    }
-  }
 }
 
 /** Runs one batched step; its changes all succeed, or all fail naming the step (per-topic errors when Kafka gives them). */
@@ -113,7 +99,7 @@ async function step(
 ): Promise<ChangeResult[]> {
   if (changes.length === 0) return [];
   try {
-    const perResourceErrors = await withRetries(attempts, action);
+    const perResourceErrors = await withRetries({ attempts, initialMs: 200 }, isRetriableKafkaError, action);
     return changes.map((change) => {
       const error = perResourceErrors?.get(change.id);
       return error ? { change, ok: false, error: `${name}: ${error}` } : { change, ok: true };

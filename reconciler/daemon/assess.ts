@@ -210,20 +210,3 @@ export function assessSignature(
   };
   return { memory: { ...memory, unverified: null }, notices: [notice] };
 }
-
-/**
- * Delay before retrying after `failures` consecutive failures: doubling from `initialMs`, capped at `maxMs`, then
- * moved by a random ±`jitter` of itself so controllers that failed together do not retry together. There is no
- * attempt limit: a controller keeps retrying at `maxMs` until the cause is gone.
- */
-export function backoffMs(
-  failures: number,
-  initialMs: number,
-  maxMs: number,
-  jitter = 0,
-  random: () => number = Math.random,
-): number {
-  if (failures <= 0) return 0;
-  const base = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-  return Math.round(base * (1 + jitter * (2 * random() - 1)));
-}

@@ -9,7 +9,6 @@ import type { Logger } from './logger';
 import {
   assess,
   assessSignature,
-  backoffMs,
   driftItem,
   initialMemory,
   unappliedChanges,
@@ -22,6 +21,7 @@ import type { ConnectionProfile } from '../connection/profile';
 import { conditionsOf, runRecord, withRun, type Condition, type RunRecord } from './conditions';
 import { NoVerifiedCommitError, type SignatureVerdict } from '../source/signatures';
 import { errorMessage } from '../shared/errors';
+import { backoffMs } from '../shared/retry';
 
 export interface SourceSnapshot {
   /** The manifests folder to reconcile. */

@@ -4,6 +4,9 @@
  * Shared by Slack and the JSON webhook. The URL may be a secret: it is only passed to fetch, never returned in a
  * problem or logged.
  */
+import { AttemptFailed, errorMessage } from '../shared/errors';
+import { withRetries } from '../shared/retry';
+
 export interface DeliveryOptions {
   attempts: number;
   baseDelayMs: number;
@@ -22,24 +25,30 @@ export async function postWithRetry(
   options: DeliveryOptions,
 ): Promise<string | null> {
   const doFetch = options.fetchFn ?? fetch;
-  const sleep = options.sleep ?? sleepUnref;
-  let problem = '';
-  for (let attempt = 1; attempt <= options.attempts; attempt++) {
+  const post = async (): Promise<void> => {
+    let response: Response;
     try {
-      const response = await doFetch(url, {
+      response = await doFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
       });
-      if (response.ok) return null;
-      problem = `HTTP ${response.status}`;
-      if (response.status < 500 && response.status !== 429) break;
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause;
-      problem = cause?.code ?? (error instanceof Error ? error.name : 'error');
+      throw new AttemptFailed(cause?.code ?? (error instanceof Error ? error.name : 'error'), true, { cause: error });
     }
-    if (attempt < options.attempts) await sleep(options.baseDelayMs * 2 ** (attempt - 1));
+    if (response.ok) return;
+    throw new AttemptFailed(`HTTP ${response.status}`, response.status >= 500 || response.status === 429);
+  };
+  try {
+    await withRetries(
+      { attempts: options.attempts, initialMs: options.baseDelayMs, sleep: options.sleep ?? sleepUnref },
+      (error) => error instanceof AttemptFailed && error.retriable,
+      post,
+    );
+    return null;
+  } catch (error) {
+    return errorMessage(error);
   }
-  return problem;
 }

@@ -57,3 +57,14 @@ export class StepError<Step extends string = string> extends Error {
     super(errorMessage(cause), { cause });
   }
 }
+
+/** One attempt of a retried action failed; `retriable` says whether another attempt may succeed (see shared/retry). */
+export class AttemptFailed extends Error {
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -17,7 +17,8 @@ import {
 } from './kafka-scram';
 import { resolvePassword, type GeneratedPasswords } from './passwords';
 import type { UserStore } from './store';
-import { errorMessage } from '../shared/errors';
+import { AttemptFailed, errorMessage } from '../shared/errors';
+import { isRetriableKafkaError, withRetries } from '../shared/retry';
 
 export interface KafkaUserStoreOptions {
   generated: GeneratedPasswords;
@@ -43,8 +44,6 @@ async function withScramAdmin<T>(source: ScramSource, work: (admin: KafkaScramAd
 const RETRIABLE_ERROR_CODES = new Set([7, 41]);
 const MAX_ATTEMPTS = 3;
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * One AlterUserScramCredentials, re-sent (at most twice, only for the users that got a retriable answer, or whole
  * when the connection failed) — an upsertion carries its own salt, so sending it again is idempotent.
@@ -55,15 +54,10 @@ async function alterWithRetries(
   upsertions: ScramUpsertion[],
 ): Promise<ScramAlterResult[]> {
   const settled = new Map<string, ScramAlterResult>();
-  for (let attempt = 1; ; attempt++) {
-    let answers: ScramAlterResult[];
-    try {
-      answers = await withScramAdmin(source, (admin) => admin.alter(deletions, upsertions));
-    } catch (error) {
-      if (attempt >= MAX_ATTEMPTS || !(error as { retriable?: boolean }).retriable) throw error;
-      await pause(250 * attempt);
-      continue;
-    }
+  const retriable = (error: unknown) =>
+    (error instanceof AttemptFailed && error.retriable) || isRetriableKafkaError(error);
+  return withRetries({ attempts: MAX_ATTEMPTS, initialMs: 250 }, retriable, async (attempt) => {
+    const answers = await withScramAdmin(source, (admin) => admin.alter(deletions, upsertions));
     const again = new Set<string>();
     for (const answer of answers) {
       if (RETRIABLE_ERROR_CODES.has(answer.errorCode) && attempt < MAX_ATTEMPTS) again.add(answer.name);
@@ -72,8 +66,9 @@ async function alterWithRetries(
     if (again.size === 0) return [...settled.values()];
     deletions = deletions.filter((deletion) => again.has(deletion.name));
     upsertions = upsertions.filter((upsertion) => again.has(upsertion.name));
-    await pause(250 * attempt);
-  }
+    // Send it again for the users that got a retriable answer, and only for them.
+    throw new AttemptFailed(`retriable answers for ${[...again].join(', ')}`, true);
+  });
 }
 
 export function createKafkaUserStore(kafka: Kafka, options: KafkaUserStoreOptions): UserStore {

@@ -1,13 +1,7 @@
-import {
-  assess,
-  assessSignature,
-  backoffMs,
-  initialMemory,
-  type Memory,
-  type Notice,
-} from '../../../reconciler/daemon/assess';
+import { assess, assessSignature, initialMemory, type Memory, type Notice } from '../../../reconciler/daemon/assess';
 import type { ReconcileOutcome } from '../../../reconciler/reconcile';
 import { change, converged, drift, failed, formatDiagnostic, inSync, outcome } from './fixtures';
+import { backoffMs } from '../../../reconciler/shared/retry';
 
 const HOUR = 3600_000;
 

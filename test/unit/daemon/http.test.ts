@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { closeServer, createControllerServer, listen } from '../../../reconciler/daemon/http';
 import { Metrics } from '../../../reconciler/daemon/metrics';
-import { backoffMs } from '../../../reconciler/daemon/assess';
+import { backoffMs } from '../../../reconciler/shared/retry';
 import { jitterDelayMs } from '../../../reconciler/source/schedule';
 import type { ControllerStatus } from '../../../reconciler/daemon/controller';
 import { githubSignature, verifyGithubSignature } from '../../../reconciler/source/webhook';
