@@ -10,7 +10,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { CONNECTION_USAGE, profileFromArgs } from '../connection/cli-options';
+import { CONNECTION_USAGE, profileFromArgs } from './connection-options';
 import { PLAN_FORMAT_VERSION, PlanDocumentSchema, type Plan, type PlanDocument } from '../model/schema';
 import { staleResources } from '../plan/fingerprint';
 import { planReconcile, type PlannedReconcile } from '../reconcile';

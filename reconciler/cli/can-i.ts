@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { canI, formatOrigin, type CanIAnswer, type CanIQuery } from '../authz/can-i';
-import { CONNECTION_USAGE, connectionOptions, profileFromArgs } from '../connection/cli-options';
+import { CONNECTION_USAGE, connectionOptions, profileFromArgs } from './connection-options';
 import { createKafka } from '../connection/kafka';
 import { describeAcl } from '../model/keys';
 import { formatDiagnostic, loadDesiredState } from '../model/load';

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from '../connection/cli-options';
+import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from './connection-options';
 import { commentPasses, renderPlanComment, type LivePlanOutcome } from '../diff/plan-comment';
 import { displayDir, loadRevision } from '../diff/revisions';
 import { diffDesiredStates } from '../diff/semantic';

@@ -3,7 +3,7 @@
  * Kafka the cluster runs, with a warning when that version is not one msk-gitops is tested against.
  */
 import { parseArgs } from 'node:util';
-import { CONNECTION_USAGE, connectionOptions, profileFromArgs } from '../connection/cli-options';
+import { CONNECTION_USAGE, connectionOptions, profileFromArgs } from './connection-options';
 import { connectBuilt, describeIdentity } from '../connection/kafka';
 import type { ConnectionProfile } from '../connection/profile';
 import { describeSecretRef } from '../connection/secrets';

@@ -1,5 +1,5 @@
 /** `msk-gitops drift [DIR]`: the plan read as a drift report; exit 2 on drift, 0 in sync, 1 on a refused change or an error. */
-import { CONNECTION_USAGE } from '../connection/cli-options';
+import { CONNECTION_USAGE } from './connection-options';
 import type { Command } from './command';
 import { documentOf, openPlan, parsePlanArgs, planExitCode, renderPlan, wantsColour } from './plan';
 

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from '../connection/cli-options';
+import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from './connection-options';
 import type { PlanDocument, Plan } from '../model/schema';
 import { planReconcile, type PlannedReconcile } from '../reconcile';
 import { outcomeProblemText } from '../report/outcome-text';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Admin } from 'kafkajs';
-import { connectionOptions, profileFromArgs } from '../../reconciler/connection/cli-options';
+import { connectionOptions, profileFromArgs } from '../../reconciler/cli/connection-options';
 import { unsecuredJwtSource } from '../../reconciler/connection/iam-token';
 import { connectAdmin } from '../../reconciler/connection/kafka';
 import { parseConnectionProfile, type ConnectionProfile } from '../../reconciler/connection/profile';

@@ -1,5 +1,5 @@
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
-import { profileFromArgs } from '../../reconciler/connection/cli-options';
+import { profileFromArgs } from '../../reconciler/cli/connection-options';
 import { createKafka } from '../../reconciler/connection/kafka';
 import { testKafka, uniquePrefix } from '../support/kafka';
 

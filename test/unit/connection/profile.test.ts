@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectionOptions, profileFromArgs } from '../../../reconciler/connection/cli-options';
+import { connectionOptions, profileFromArgs } from '../../../reconciler/cli/connection-options';
 import { parseConnectionProfile, profileFromEnv } from '../../../reconciler/connection/profile';
 import { connectionSettingsFromText, loadConnectionProfileFile } from '../../../reconciler/connection/profile-file';
 import { UsageError, UserFacingError } from '../../../reconciler/shared/errors';

@@ -6,7 +6,7 @@
  * `profileFromArgs(values, ctx.env)`.
  */
 import { localAdminProfile, runningLayout } from '../localkafka/broker';
-import { loadConnectionSettingsFile } from './profile-file';
+import { loadConnectionSettingsFile } from '../connection/profile-file';
 import {
   checkSettings,
   mergeSettings,
@@ -16,7 +16,7 @@ import {
   type ConnectionSettings,
   type SecretRef,
   type SettingNamer,
-} from './profile';
+} from '../connection/profile';
 import { ConnectionSettingError, UsageError, UserFacingError } from '../shared/errors';
 
 export const connectionOptions = {
