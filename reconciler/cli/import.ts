@@ -6,7 +6,7 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from '../connection/cli-options';
+import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from './connection-options';
 import { createKafka } from '../connection/kafka';
 import type { ConnectionProfile } from '../connection/profile';
 import { importManifests, verifyImport, type ImportResult } from '../import/manifests';
@@ -14,7 +14,8 @@ import type { LiveState } from '../model/schema';
 import { observeLive } from '../reconcile';
 import { adminWithScram } from '../users/kafka-scram';
 import { createUserStore, importedPasswordSources } from '../users/store';
-import { UsageError, UserFacingError, type Command, type CommandContext } from './command';
+import { UsageError, UserFacingError, errorMessage } from '../shared/errors';
+import type { Command, CommandContext } from './command';
 import { DEFAULT_MANIFESTS_DIR } from './plan';
 
 const MANIFEST_FILE = /\.ya?ml$/;
@@ -61,9 +62,9 @@ async function readCluster(ctx: CommandContext, profile: ConnectionProfile): Pro
     if (cluster.status === 'rejected') throw cluster.reason;
     return { live: live.value, id: cluster.value.clusterId };
   } catch (error) {
-    throw new UserFacingError(
-      `reading the cluster failed, nothing was written: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new UserFacingError(`reading the cluster failed, nothing was written: ${errorMessage(error)}`, {
+      cause: error,
+    });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
