@@ -1,7 +1,8 @@
 /**
- * Applies the `ok` changes of a plan with one request per kind of change (createTopics with every new topic,
- * createPartitions with every growth, one alterPartitionReassignments, one alterConfigs, createAcls and deleteAcls
- * in bounded batches (see CREATE_ACLS_PER_REQUEST), one deleteTopics), retrying a step on retriable Kafka errors. A failing step marks its own changes failed and the next steps still run.
+ * Applies the `ok` changes of a plan with one request per kind of change: createAcls in bounded batches (see
+ * CREATE_ACLS_PER_REQUEST), the users store's batch, deleteAcls in bounded batches, then createTopics with every new
+ * topic, createPartitions with every growth, one alterPartitionReassignments, one alterConfigs, one deleteTopics;
+ * retrying a step on retriable Kafka errors. A failing step marks its own changes failed and the next steps still run.
  *
  * Topic configs: kafkajs has no IncrementalAlterConfigs, and AlterConfigs REPLACES every dynamic override of a
  * topic. So the config step first reads the current overrides of the affected topics (one DescribeConfigs, fresh,
@@ -134,6 +135,48 @@ export async function applyPlan(
   const ok = plan.changes.filter((change) => change.verdict.status === 'ok');
   const results: ChangeResult[] = [];
 
+  // ACLs and users before topics: a KRaft broker applies the metadata log in order, and one that is creating the
+  // partition logs of a thousand new topics shows records written after them only when it is done (measured at
+  // 10,000 bindings and 1,000 topics on a loaded two-broker cluster: ACLs written after the topics reached both
+  // brokers 18 s later, written first 2 s). A binding needs no topic to exist, and one that exists before its topic
+  // leaves no moment when the topic is there without it.
+  const newAcls = changesOf(ok, 'acl', 'create');
+  if (newAcls.length) progress('createAcls', `creating ${newAcls.length} ACL(s)`);
+  for (const batch of chunks(newAcls, CREATE_ACLS_PER_REQUEST)) {
+    results.push(
+      ...(await step('createAcls', batch, attempts, async () => {
+        await admin.createAcls({ acl: batch.map((change) => encodeAcl(change.after)) });
+      })),
+    );
+  }
+
+  const userChanges = ok.filter((change): change is ChangeOf<'user'> => change.kind === 'user');
+  if (userChanges.length) {
+    progress('users', `applying ${userChanges.length} user change(s)`);
+    if (!users) {
+      results.push(
+        ...userChanges.map((change) => ({ change, ok: false, error: 'users: no user store for this cluster' })),
+      );
+    } else {
+      try {
+        results.push(...(await users.apply(userChanges)));
+      } catch (error) {
+        results.push(...userChanges.map((change) => ({ change, ok: false, error: `users: ${messageOf(error)}` })));
+      }
+    }
+  }
+
+  const staleAcls = changesOf(ok, 'acl', 'delete');
+  if (staleAcls.length) progress('deleteAcls', `deleting ${staleAcls.length} ACL(s)`);
+  for (const batch of chunks(staleAcls, DELETE_ACL_FILTERS_PER_REQUEST)) {
+    // Not retried: a timed-out DeleteAcls may still be running on the controller; the verification re-reads instead.
+    results.push(
+      ...(await step('deleteAcls', batch, 1, async () => {
+        await admin.deleteAcls({ filters: batch.map((change) => exactAclFilter(change.before)) });
+      })),
+    );
+  }
+
   const newTopics = changesOf(ok, 'topic', 'create');
   if (newTopics.length) progress('createTopics', `creating ${newTopics.length} topic(s)`);
   results.push(
@@ -197,43 +240,6 @@ export async function applyPlan(
     })),
   );
 
-  const newAcls = changesOf(ok, 'acl', 'create');
-  if (newAcls.length) progress('createAcls', `creating ${newAcls.length} ACL(s)`);
-  for (const batch of chunks(newAcls, CREATE_ACLS_PER_REQUEST)) {
-    results.push(
-      ...(await step('createAcls', batch, attempts, async () => {
-        await admin.createAcls({ acl: batch.map((change) => encodeAcl(change.after)) });
-      })),
-    );
-  }
-
-  const userChanges = ok.filter((change): change is ChangeOf<'user'> => change.kind === 'user');
-  if (userChanges.length) {
-    progress('users', `applying ${userChanges.length} user change(s)`);
-    if (!users) {
-      results.push(
-        ...userChanges.map((change) => ({ change, ok: false, error: 'users: no user store for this cluster' })),
-      );
-    } else {
-      try {
-        results.push(...(await users.apply(userChanges)));
-      } catch (error) {
-        results.push(...userChanges.map((change) => ({ change, ok: false, error: `users: ${messageOf(error)}` })));
-      }
-    }
-  }
-
-  const staleAcls = changesOf(ok, 'acl', 'delete');
-  if (staleAcls.length) progress('deleteAcls', `deleting ${staleAcls.length} ACL(s)`);
-  for (const batch of chunks(staleAcls, DELETE_ACL_FILTERS_PER_REQUEST)) {
-    // Not retried: a timed-out DeleteAcls may still be running on the controller; the verification re-reads instead.
-    results.push(
-      ...(await step('deleteAcls', batch, 1, async () => {
-        await admin.deleteAcls({ filters: batch.map((change) => exactAclFilter(change.before)) });
-      })),
-    );
-  }
-
   const staleTopics = changesOf(ok, 'topic', 'delete');
   if (staleTopics.length) progress('deleteTopics', `deleting ${staleTopics.length} topic(s)`);
   results.push(
@@ -242,7 +248,9 @@ export async function applyPlan(
     })),
   );
 
-  return results;
+  // Reported in the order of the plan that was shown, whatever order the steps ran in.
+  const position = new Map(plan.changes.map((change, index) => [change, index]));
+  return results.sort((a, b) => (position.get(a.change) ?? 0) - (position.get(b.change) ?? 0));
 }
 
 /**
