@@ -44,7 +44,8 @@ function topicConfigSchema(): JsonSchema {
     properties[name] = configValueSchema(TOPIC_CONFIGS[name].type, TOPIC_CONFIGS[name].description);
   }
   return {
-    description: "topic-level overrides (Kafka 3.9 topic configs); keys not listed keep the cluster's defaults",
+    description:
+      "topic-level overrides (the topic configs of Kafka 4.1 and 3.9); keys not listed keep the cluster's defaults",
     type: 'object',
     properties,
     additionalProperties: false,

@@ -1,7 +1,8 @@
 /**
- * Kafka 3.9's topic-level configs (kafka.log.LogConfig / TopicConfig): the only keys a manifest may set under a
- * topic's `config`, with their types and ranges, so a typo or a wrong value fails review instead of the apply.
- * Values are normalized to the strings Kafka itself stores and returns, so the plan compares like with like.
+ * The topic-level configs of the tested Kafka versions (LogConfig / TopicConfig of 4.1 and 3.9; 4.1's are 3.9's minus
+ * the three Kafka 4.0 removed): the only keys a manifest may set under a topic's `config`, with their types and
+ * ranges, so a typo or a wrong value fails review instead of the apply. Values are normalized to the strings Kafka
+ * itself returns, so the plan compares like with like.
  */
 import { didYouMean } from './near-names';
 
@@ -56,11 +57,8 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDefinition>> = {
   'local.retention.ms': { type: long(-2n), description: 'tiered storage: local time kept (-2: retention.ms)' },
   'max.compaction.lag.ms': { type: long(1n), description: 'longest a message stays uncompacted' },
   'max.message.bytes': { type: int(0n), description: 'largest record batch the topic accepts' },
-  'message.downconversion.enable': { type: bool, description: 'down-convert for old consumers (deprecated)' },
-  'message.format.version': { type: { kind: 'string' }, description: 'deprecated since Kafka 3.0, ignored' },
   'message.timestamp.after.max.ms': { type: long(0n), description: 'how far in the future a timestamp may be' },
   'message.timestamp.before.max.ms': { type: long(0n), description: 'how far in the past a timestamp may be' },
-  'message.timestamp.difference.max.ms': { type: long(0n), description: 'deprecated: use message.timestamp.*.max.ms' },
   'message.timestamp.type': {
     type: { kind: 'enum', values: ['CreateTime', 'LogAppendTime'] },
     description: 'CreateTime or LogAppendTime',
@@ -79,6 +77,20 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDefinition>> = {
   'segment.jitter.ms': { type: long(0n), description: 'random jitter subtracted from segment.ms' },
   'segment.ms': { type: long(1n), description: 'roll a new segment after this long' },
   'unclean.leader.election.enable': { type: bool, description: 'allow out-of-sync replicas to become leader' },
+};
+
+/**
+ * Topic configs Kafka 4.0 removed: a 4.x broker refuses them ("Configuration is invalid", INVALID_CONFIG) and 3.x
+ * ignores or deprecates them, so a manifest that sets one is an error on every version, with what to do instead
+ * (docs/kafka-versions.md). Removing the key from a manifest leaves a 3.x topic's live value alone.
+ */
+export const REMOVED_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
+  'message.format.version':
+    'was removed in Kafka 4.0 (KIP-724) and has had no effect since Kafka 3.0 (every broker writes the v2 format); remove it',
+  'message.downconversion.enable':
+    'was removed in Kafka 4.0 (KIP-724: brokers no longer down-convert records for consumers older than 0.10); remove it',
+  'message.timestamp.difference.max.ms':
+    'was removed in Kafka 4.0 (KIP-937); use message.timestamp.before.max.ms and message.timestamp.after.max.ms (Kafka 3.6 and later)',
 };
 
 /** `unknown`: the name is not a topic config at all (the message then belongs on the key, not the value). */
@@ -125,6 +137,18 @@ const BYTES: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
+/**
+ * A double as Java's Double.toString writes it, which is how Kafka returns a DOUBLE config ("1.0", "0.5", "1.0E-4"):
+ * `min.cleanable.dirty.ratio: 1` written as "1" would otherwise be read back as "1.0" and planned again forever.
+ */
+export function javaDoubleString(n: number): string {
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(n);
+  if (abs >= 1e-3 && abs < 1e7) return Number.isInteger(n) ? `${n}.0` : String(n);
+  const [mantissa, exponent] = n.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
+}
+
 /** "7d" for a `.ms` config, "1MiB" for a `.bytes` one: Kafka wants the plain number, so say which. */
 function inUnit(name: string, text: string): string | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]+)$/.exec(text);
@@ -142,6 +166,8 @@ function inUnit(name: string, text: string): string | undefined {
  */
 export function checkTopicConfig(name: string, value: unknown, sourceText?: string): TopicConfigCheck {
   const definition = TOPIC_CONFIGS[name];
+  const removed = REMOVED_TOPIC_CONFIGS[name];
+  if (removed) return { ok: false, unknown: true, message: `topic config "${name}" ${removed}` };
   if (!definition) {
     return {
       ok: false,
@@ -175,7 +201,7 @@ export function checkTopicConfig(name: string, value: unknown, sourceText?: stri
       if (!Number.isFinite(n) || (type.min !== undefined && n < type.min) || (type.max !== undefined && n > type.max)) {
         return wrong();
       }
-      return { ok: true, value: String(n) };
+      return { ok: true, value: javaDoubleString(n) };
     }
     case 'boolean':
       if (value === true || value === 'true') return { ok: true, value: 'true' };
@@ -201,7 +227,17 @@ export function checkTopicConfig(name: string, value: unknown, sourceText?: stri
       return { ok: true, value: parts.join(',') };
     }
     case 'string':
-      if (typeof value === 'string') return { ok: true, value };
+      // The throttled-replica lists are Kafka LISTs: the broker splits on commas and drops the spaces around them.
+      if (typeof value === 'string')
+        return {
+          ok: true,
+          value: name.endsWith('.throttled.replicas')
+            ? value
+                .split(',')
+                .map((p) => p.trim())
+                .join(',')
+            : value,
+        };
       if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };
       return wrong();
   }

@@ -1,5 +1,10 @@
 // Kafka's vocabulary as the model knows it: topic configs, topic names, operations per resource, near names.
-import { checkTopicConfig, TOPIC_CONFIGS } from '../../../reconciler/model/topic-configs';
+import {
+  checkTopicConfig,
+  javaDoubleString,
+  REMOVED_TOPIC_CONFIGS,
+  TOPIC_CONFIGS,
+} from '../../../reconciler/model/topic-configs';
 import { OPERATIONS_BY_RESOURCE, topicNameProblem } from '../../../reconciler/model/names';
 import { editDistance, nearestName } from '../../../reconciler/model/near-names';
 import { expandApp } from '../../../reconciler/model/expand';
@@ -17,6 +22,13 @@ describe('checkTopicConfig', () => {
     ['unclean.leader.election.enable', false, undefined, 'false'],
     ['preallocate', 'true', undefined, 'true'],
     ['min.cleanable.dirty.ratio', 0.5, undefined, '0.5'],
+    // Kafka returns a DOUBLE as Java's Double.toString writes it (probed on 4.1.2: "1" is read back as "1.0").
+    ['min.cleanable.dirty.ratio', 1, undefined, '1.0'],
+    ['min.cleanable.dirty.ratio', '0', undefined, '0.0'],
+    ['min.cleanable.dirty.ratio', 0.0001, undefined, '1.0E-4'],
+    // A LIST: the broker drops the spaces around commas ("0:1, 0:2" is read back as "0:1,0:2").
+    ['follower.replication.throttled.replicas', '0:1, 0:2', undefined, '0:1,0:2'],
+    ['leader.replication.throttled.replicas', ' * ', undefined, '*'],
     ['message.timestamp.type', 'LogAppendTime', undefined, 'LogAppendTime'],
     ['follower.replication.throttled.replicas', '*', undefined, '*'],
   ])('%s: %p is Kafka string %s', (name, value, source, expected) => {
@@ -57,6 +69,31 @@ describe('checkTopicConfig', () => {
       message,
       ...(name in TOPIC_CONFIGS ? {} : { unknown: true }),
     });
+  });
+
+  it.each([
+    ['message.format.version', '2.8', 'removed in Kafka 4.0 (KIP-724) and has had no effect since Kafka 3.0'],
+    ['message.downconversion.enable', false, 'removed in Kafka 4.0 (KIP-724'],
+    [
+      'message.timestamp.difference.max.ms',
+      1000,
+      'use message.timestamp.before.max.ms and message.timestamp.after.max.ms',
+    ],
+  ])('%s, removed in Kafka 4.0, is an error naming what to do instead', (name, value, part) => {
+    const check = checkTopicConfig(name, value);
+    expect(check).toEqual({ ok: false, unknown: true, message: expect.stringContaining(part) });
+    expect(TOPIC_CONFIGS).not.toHaveProperty([name]);
+    expect(REMOVED_TOPIC_CONFIGS).toHaveProperty([name]);
+  });
+
+  it('writes doubles as Java does', () => {
+    expect([0.25, 3, 1e7, 123456.5, 1.5e-5].map(javaDoubleString)).toEqual([
+      '0.25',
+      '3.0',
+      '1.0E7',
+      '123456.5',
+      '1.5E-5',
+    ]);
   });
 
   it('knows the common Kafka 3.9 topic configs', () => {
