@@ -9,14 +9,13 @@ import { setTimeout } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import type { ConnectionProfile } from './connection/profile';
 import { createKafka } from './connection/kafka';
-import { displayPrefixOf, loadDesiredState, withOriginsUnder, type Diagnostic } from './model/load';
+import { displayPrefixOf, loadDesiredState, withOriginsUnder } from './model/load';
 import type { Change, ChangeOf, DesiredState, LiveState, Plan } from './model/schema';
 import { brokerReads } from './observe/brokers';
 import { observeCluster, type ClusterReads } from './observe/kafka';
 import { liveFingerprints, type Fingerprints } from './plan/fingerprint';
 import { plan as planChanges, plannedKindOf, type PlannedKind } from './plan/plan';
 import { applyPlan, settleBatchFailures } from './apply/kafka';
-import type { ChangeResult } from './apply/results';
 import { adminWithScram } from './users/kafka-scram';
 import { createUserStore, type UserStore, type UserStoreOptions } from './users/store';
 import { StepError, errorMessage } from './shared/errors';
@@ -54,21 +53,8 @@ export interface ReconcileRequest {
   cwd?: string;
 }
 
-export type ReconcileStep = 'load' | 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
-
-export interface ReconcileOutcome {
-  status: 'in-sync' | 'converged' | 'drift' | 'invalid' | 'refused' | 'failed';
-  /** When invalid. */
-  diagnostics: Diagnostic[];
-  /** What was found before applying. */
-  plan: Plan | null;
-  /** What was applied. */
-  results: ChangeResult[];
-  /** The plan re-observed after applying (no ok change of an applied kind is left when converged). */
-  remaining: Plan | null;
-  error: { step: ReconcileStep; message: string } | null;
-  durationMs: number;
-}
+import type { ReconcileOutcome, ReconcileStep } from './apply/outcome';
+export type { ReconcileOutcome, ReconcileStep };
 
 /** What a plan was computed from (see model PlanDocumentSchema): set once the cluster was observed. */
 export interface PlanInputs {

@@ -3,7 +3,7 @@ import { formatDiagnostic } from '../model/load';
 import { reconcileOnce } from '../reconcile';
 import { loadDaemonConfig } from '../daemon/config';
 import { startDaemon, type RunningDaemon } from '../daemon/daemon';
-import { createLogger, type LogFormat } from '../daemon/logger';
+import { createLogger, type LogFormat } from '../shared/logger';
 import { type Command } from './command';
 import {
   ConfigError,

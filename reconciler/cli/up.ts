@@ -5,7 +5,7 @@ import { formatDiagnostic } from '../model/load';
 import { reconcileOnce } from '../reconcile';
 import { DaemonConfigSchema } from '../daemon/config';
 import { startDaemon } from '../daemon/daemon';
-import { createLogger } from '../daemon/logger';
+import { createLogger } from '../shared/logger';
 import { renderRunText } from '../daemon/run-text';
 import { generatedPasswordsDir } from '../users/store';
 import { kafkaVersionOption } from './broker';

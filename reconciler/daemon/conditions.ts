@@ -3,7 +3,7 @@
  * match and a message a person can read), and the run history. Pure: the controller hands in what it knows and the
  * time; a condition keeps its `lastTransitionTime` until its status changes.
  */
-import type { ReconcileOutcome } from '../reconcile';
+import type { ReconcileOutcome } from '../apply/outcome';
 
 export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled';
 

@@ -5,7 +5,8 @@
  * to the sinks. Every dependency (the reconcile, the source, the clock and timers) is injected, so the scheduling
  * rules are tested with a fake reconcile and fake timers; the daemon wires in the real ones.
  */
-import type { Logger } from './logger';
+import type { Logger } from '../shared/logger';
+import type { Source, SourceSnapshot } from '../source/snapshot';
 import {
   assess,
   assessSignature,
@@ -15,34 +16,13 @@ import {
   type DriftItem,
   type Memory,
   type Notice,
-} from './assess';
+} from '../notify/assess';
 import type { KindMode, ReconcileOutcome, ReconcileRequest } from '../reconcile';
 import type { ConnectionProfile } from '../connection/profile';
 import { conditionsOf, runRecord, withRun, type Condition, type RunRecord } from './conditions';
 import { NoVerifiedCommitError, type SignatureVerdict } from '../source/signatures';
 import { errorMessage } from '../shared/errors';
 import { backoffMs } from '../shared/retry';
-
-export interface SourceSnapshot {
-  /** The manifests folder to reconcile. */
-  dir: string;
-  /** The commit (git) or null (a local folder has no revision). */
-  revision: string | null;
-  /**
-   * The branch head's signature verdict, when the source verifies commits. A refused head is not what `dir` holds:
-   * `dir` and `revision` are then the newest verified commit's.
-   */
-  signature?: SignatureVerdict;
-}
-
-export interface Source {
-  /** Brings the manifests up to date (fetch + hard reset for git) and says where they are. */
-  sync(): Promise<SourceSnapshot>;
-  /** The last snapshot that synced, to keep reconciling (and healing drift) while the remote is unreachable. */
-  lastSnapshot(): SourceSnapshot | null;
-  /** The manifests at an earlier revision (git), to keep healing drift against the last good commit. */
-  snapshotAt?(revision: string): Promise<SourceSnapshot>;
-}
 
 export interface Timers {
   now(): number;

@@ -16,10 +16,11 @@ import { createSlackNotifier, type SlackNotifier } from '../notify/slack';
 import { createWebhookNotifier, type WebhookNotifier } from '../notify/webhook';
 import { AuditLog, auditEntries } from './audit-log';
 import type { DaemonConfig } from './config';
-import { Controller, type RunReport, type Source, type Timers } from './controller';
+import { Controller, type RunReport, type Timers } from './controller';
+import type { Source } from '../source/snapshot';
 import { closeServer, createControllerServer, listen } from './http';
 import { acquireLock, type Lock } from './lock';
-import type { Logger } from './logger';
+import type { Logger } from '../shared/logger';
 import { Metrics } from './metrics';
 import { errorMessage } from '../shared/errors';
 

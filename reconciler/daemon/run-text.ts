@@ -4,7 +4,7 @@
  */
 import { renderApplyResultsText, renderPlanText } from '../report/plan-text';
 import type { RunReport } from './controller';
-import type { ReconcileOutcome } from '../reconcile';
+import type { ReconcileOutcome } from '../apply/outcome';
 
 export interface RunTextOptions {
   color: boolean;

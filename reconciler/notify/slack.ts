@@ -3,8 +3,8 @@
  * blocks a reconcile (`createSlackNotifier`: a queue drained in the background, bounded retries with backoff, then a
  * log line). The webhook URL is a secret: it is only ever passed to fetch, never logged or put in an error.
  */
-import type { DriftItem, Notice } from '../daemon/assess';
-import type { Logger } from '../daemon/logger';
+import type { DriftItem, Notice } from './assess';
+import type { Logger } from '../shared/logger';
 import { postWithRetry } from './delivery';
 
 export interface SlackContext {

@@ -8,8 +8,8 @@
  * The payload is documented in docs/controller.md ("JSON webhook"); `version` changes if a field changes meaning.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { DriftItem, Notice } from '../daemon/assess';
-import type { Logger } from '../daemon/logger';
+import type { DriftItem, Notice } from './assess';
+import type { Logger } from '../shared/logger';
 import { postWithRetry } from './delivery';
 import { slackMessage } from './slack';
 

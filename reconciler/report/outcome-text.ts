@@ -1,6 +1,6 @@
 /** What a CLI run says about a reconcile that did not produce a plan (invalid manifests, a failed step). */
 import { formatDiagnostic } from '../model/load';
-import type { ReconcileOutcome } from '../reconcile';
+import type { ReconcileOutcome } from '../apply/outcome';
 
 /** Lines for stderr, or null when the outcome carries a plan to show. */
 export function outcomeProblemText(outcome: ReconcileOutcome): string | null {

@@ -10,8 +10,8 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import type { GitSourceConfig } from '../daemon/config';
-import type { Source, SourceSnapshot } from '../daemon/controller';
+import type { GitSourceConfig } from './config';
+import type { Source, SourceSnapshot } from './snapshot';
 import { CommitVerifier, NoVerifiedCommitError } from './signatures';
 import { errorMessage } from '../shared/errors';
 

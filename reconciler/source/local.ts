@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { Source, SourceSnapshot } from '../daemon/controller';
+import type { Source, SourceSnapshot } from './snapshot';
 
 /**
  * A folder has no commit, so its revision is a digest of its YAML files: an edit is a new revision (a deployment),

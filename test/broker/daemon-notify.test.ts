@@ -12,7 +12,7 @@ import { formatDiagnostic } from '../../reconciler/model/load';
 import { reconcileOnce } from '../../reconciler/reconcile';
 import { loadDaemonConfig } from '../../reconciler/daemon/config';
 import { startDaemon, type RunningDaemon } from '../../reconciler/daemon/daemon';
-import { silentLogger } from '../../reconciler/daemon/logger';
+import { silentLogger } from '../../reconciler/shared/logger';
 import { SIGNATURE_HEADER, verifyWebhookSignature, type WebhookPayload } from '../../reconciler/notify/webhook';
 import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
 import { createManifestsRemote, type ManifestsRemote } from '../support/git-remote';

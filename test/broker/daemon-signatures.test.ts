@@ -13,7 +13,7 @@ import { formatDiagnostic } from '../../reconciler/model/load';
 import { reconcileOnce } from '../../reconciler/reconcile';
 import { GitSourceSchema, loadDaemonConfig } from '../../reconciler/daemon/config';
 import { startDaemon, type RunningDaemon } from '../../reconciler/daemon/daemon';
-import { silentLogger } from '../../reconciler/daemon/logger';
+import { silentLogger } from '../../reconciler/shared/logger';
 import { GitSource } from '../../reconciler/source/git';
 import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
 import { createManifestsRemote, type ManifestsRemote } from '../support/git-remote';

@@ -12,7 +12,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { main } from '../../reconciler/cli';
 import { DaemonConfigSchema } from '../../reconciler/daemon/config';
 import { startDaemon } from '../../reconciler/daemon/daemon';
-import { silentLogger } from '../../reconciler/daemon/logger';
+import { silentLogger } from '../../reconciler/shared/logger';
 import { formatDiagnostic } from '../../reconciler/model/load';
 import { reconcileOnce } from '../../reconciler/reconcile';
 import { testLibsDir } from '../support/kafka-cli';

@@ -1,6 +1,7 @@
-import { Controller, type Source, type Timers } from '../../../reconciler/daemon/controller';
-import type { Notice } from '../../../reconciler/daemon/assess';
-import { silentLogger } from '../../../reconciler/daemon/logger';
+import { Controller, type Timers } from '../../../reconciler/daemon/controller';
+import type { Source } from '../../../reconciler/source/snapshot';
+import type { Notice } from '../../../reconciler/notify/assess';
+import { silentLogger } from '../../../reconciler/shared/logger';
 import type { ReconcileOutcome, ReconcileRequest } from '../../../reconciler/reconcile';
 import { ConnectionProfileSchema, type ConnectionProfile } from '../../../reconciler/connection/profile';
 import { change, converged, failed, formatDiagnostic, inSync, outcome } from './fixtures';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSlackNotifier, slackMessage } from '../../../reconciler/notify/slack';
-import { createLogger } from '../../../reconciler/daemon/logger';
+import { createLogger } from '../../../reconciler/shared/logger';
 
 const context = { cluster: 'b-1:9096', host: 'jumper' };
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DriftItem } from '../../../reconciler/daemon/assess';
-import { silentLogger } from '../../../reconciler/daemon/logger';
+import type { DriftItem } from '../../../reconciler/notify/assess';
+import { silentLogger } from '../../../reconciler/shared/logger';
 import {
   SIGNATURE_HEADER,
   createWebhookNotifier,

@@ -1,6 +1,6 @@
-import { assess, assessSignature, initialMemory, type Memory, type Notice } from '../../../reconciler/daemon/assess';
+import { assess, assessSignature, initialMemory, type Memory, type Notice } from '../../../reconciler/notify/assess';
 import type { ReconcileOutcome } from '../../../reconciler/reconcile';
-import { change, converged, drift, failed, formatDiagnostic, inSync, outcome } from './fixtures';
+import { change, converged, drift, failed, formatDiagnostic, inSync, outcome } from '../daemon/fixtures';
 import { backoffMs } from '../../../reconciler/shared/retry';
 
 const HOUR = 3600_000;

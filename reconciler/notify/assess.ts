@@ -7,7 +7,7 @@
  * converged. Changes on a new revision are a deployment, not drift.
  */
 import type { Change } from '../model/schema';
-import type { ReconcileOutcome } from '../reconcile';
+import type { ReconcileOutcome } from '../apply/outcome';
 import { changeText } from '../report/plan-text';
 import type { SignatureVerdict } from '../source/signatures';
 import { stateOf } from '../report/change-line';
