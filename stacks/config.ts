@@ -28,9 +28,18 @@ const publicClientCidr = z
   .pipe(z.union([ipv4Cidr, z.string().regex(/^[0-9a-fA-F:]+\/\d{1,3}$/, 'expected an IPv4 or IPv6 CIDR')]));
 
 /**
- * The Kafka properties an MSK configuration accepts (AWS: "Custom Amazon MSK configurations",
- * https://docs.aws.amazon.com/msk/latest/developerguide/msk-configuration-properties.html). MSK refuses any other at
- * apply time, after the rest of the stack was created; here it is refused at synth.
+ * The Kafka properties a custom MSK configuration may set, as AWS documents them (checked December 2026 against):
+ * - standard brokers: "Custom Amazon MSK configurations",
+ *   https://docs.aws.amazon.com/msk/latest/developerguide/msk-configuration-properties.html
+ * - express brokers, the static properties of "Custom MSK Express broker configurations (Read/Write access)",
+ *   https://docs.aws.amazon.com/msk/latest/developerguide/msk-configuration-express-read-write.html
+ * MSK refuses any other at apply time, after the rest of the stack was created; here it is refused at synth.
+ *
+ * Kafka 4.x (brokerPropertyProblem): there is no ZooKeeper, so the zookeeper.* properties (documented for "ZooKeeper
+ * mode clusters") do not apply, and Kafka 4.0 removed log.message.timestamp.difference.max.ms (KIP-937; Apache Kafka's
+ * 4.0 upgrade notes, https://kafka.apache.org/documentation/#upgrade_servers_4_0_0). Its replacements
+ * log.message.timestamp.before.max.ms and log.message.timestamp.after.max.ms are named by the standard page (in that
+ * property's row) and listed for express brokers; they are allowed for both.
  */
 export const MSK_CONFIGURABLE_PROPERTIES: readonly string[] = [
   'allow.everyone.if.no.acl.found',
@@ -45,7 +54,6 @@ export const MSK_CONFIGURABLE_PROPERTIES: readonly string[] = [
   'leader.imbalance.per.broker.percentage',
   'log.cleaner.delete.retention.ms',
   'log.cleaner.min.cleanable.ratio',
-  'log.cleaner.max.compaction.lag.ms',
   'log.cleanup.policy',
   'log.flush.interval.messages',
   'log.flush.interval.ms',
@@ -59,8 +67,6 @@ export const MSK_CONFIGURABLE_PROPERTIES: readonly string[] = [
   'log.retention.ms',
   'log.roll.ms',
   'log.segment.bytes',
-  'max.connections.per.ip',
-  'max.connections.per.ip.overrides',
   'max.incremental.fetch.session.cache.slots',
   'message.max.bytes',
   'min.insync.replicas',
@@ -70,11 +76,12 @@ export const MSK_CONFIGURABLE_PROPERTIES: readonly string[] = [
   'num.recovery.threads.per.data.dir',
   'num.replica.fetchers',
   'offsets.retention.minutes',
-  'producer.id.expiration.ms',
+  'offsets.topic.replication.factor',
   'replica.fetch.max.bytes',
   'replica.fetch.response.max.bytes',
   'replica.lag.time.max.ms',
   'replica.selector.class',
+  'replica.socket.receive.buffer.bytes',
   'socket.receive.buffer.bytes',
   'socket.request.max.bytes',
   'socket.send.buffer.bytes',
@@ -86,6 +93,72 @@ export const MSK_CONFIGURABLE_PROPERTIES: readonly string[] = [
   'zookeeper.connection.timeout.ms',
   'zookeeper.session.timeout.ms',
 ];
+
+/** The static properties an express brokers' configuration may set (the second page above). */
+export const MSK_EXPRESS_CONFIGURABLE_PROPERTIES: readonly string[] = [
+  'allow.everyone.if.no.acl.found',
+  'auto.create.topics.enable',
+  'compression.type',
+  'connections.max.idle.ms',
+  'delete.topic.enable',
+  'group.initial.rebalance.delay.ms',
+  'group.max.session.timeout.ms',
+  'leader.imbalance.per.broker.percentage',
+  'log.cleanup.policy',
+  'log.message.timestamp.after.max.ms',
+  'log.message.timestamp.before.max.ms',
+  'log.message.timestamp.type',
+  'log.retention.bytes',
+  'log.retention.ms',
+  'max.connections.per.ip',
+  'max.incremental.fetch.session.cache.slots',
+  'message.max.bytes',
+  'num.partitions',
+  'offsets.retention.minutes',
+  'replica.fetch.max.bytes',
+  'replica.selector.class',
+  'socket.receive.buffer.bytes',
+  'socket.request.max.bytes',
+  'socket.send.buffer.bytes',
+  'transaction.max.timeout.ms',
+  'transactional.id.expiration.ms',
+];
+
+/** Express brokers: MSK fixes replication (three replicas, two in sync), so a configuration may not set it. */
+export function isExpress(instanceType: string): boolean {
+  return instanceType.startsWith('express.');
+}
+
+/** Kafka 4.x and later: KRaft only, and the 4.0 removals apply. */
+function isKafka4OrLater(version: string): boolean {
+  const major = Number(/^(\d+)\./.exec(version)?.[1]);
+  return Number.isFinite(major) && major >= 4;
+}
+
+/** Why an extra broker property may not be set on this cluster, or undefined when it may. */
+export function brokerPropertyProblem(
+  key: string,
+  kafka: { version: string; instanceType: string },
+): string | undefined {
+  const owned = STACK_OWNED_PROPERTIES[key];
+  if (owned) return `owned by the stack: ${owned}`;
+  if (isExpress(kafka.instanceType)) {
+    if (!MSK_EXPRESS_CONFIGURABLE_PROPERTIES.includes(key)) {
+      return `not a property MSK lets an express brokers' configuration set (see MSK_EXPRESS_CONFIGURABLE_PROPERTIES in stacks/config.ts)`;
+    }
+  } else if (!MSK_CONFIGURABLE_PROPERTIES.includes(key)) {
+    return 'not a property MSK lets a configuration set (see MSK_CONFIGURABLE_PROPERTIES in stacks/config.ts)';
+  }
+  if (isKafka4OrLater(kafka.version)) {
+    if (key === 'log.message.timestamp.difference.max.ms') {
+      return `removed in Kafka 4.0 (kafka.version is ${kafka.version}); set log.message.timestamp.before.max.ms and log.message.timestamp.after.max.ms instead`;
+    }
+    if (key.startsWith('zookeeper.')) {
+      return `Kafka ${kafka.version} runs without ZooKeeper (KRaft); the property does not apply`;
+    }
+  }
+  return undefined;
+}
 
 /** Properties the stack sets itself: each has its own setting, or is a safety rule the stack never gives up. */
 export const STACK_OWNED_PROPERTIES: Readonly<Record<string, string>> = {
@@ -167,25 +240,9 @@ export const StackConfigSchema = z
           .optional(),
         /**
          * More broker properties for the MSK configuration, e.g. { "log.retention.hours": 168 }. Only the properties
-         * MSK accepts, and none the stack owns (STACK_OWNED_PROPERTIES).
+         * MSK accepts for the broker type and Kafka version, and none the stack owns (brokerPropertyProblem).
          */
-        brokerProperties: z
-          .record(z.string(), brokerPropertyValue)
-          .superRefine((properties, ctx) => {
-            for (const key of Object.keys(properties)) {
-              const owned = STACK_OWNED_PROPERTIES[key];
-              if (owned) ctx.addIssue({ code: 'custom', path: [key], message: `owned by the stack: ${owned}` });
-              else if (!MSK_CONFIGURABLE_PROPERTIES.includes(key)) {
-                ctx.addIssue({
-                  code: 'custom',
-                  path: [key],
-                  message:
-                    'not a property MSK lets a configuration set (see MSK_CONFIGURABLE_PROPERTIES in stacks/config.ts)',
-                });
-              }
-            }
-          })
-          .default({}),
+        brokerProperties: z.record(z.string(), brokerPropertyValue).default({}),
         /** Left unset, derived from the broker count: min(3, brokers) replicas, one fewer in-sync replica required. */
         defaultReplicationFactor: z.number().int().min(1).optional(),
         minInsyncReplicas: z.number().int().min(1).optional(),
@@ -312,13 +369,22 @@ export const StackConfigSchema = z
         message: `one subnet per availability zone: ${zones.length} zones, ${config.subnetCidrs.length} CIDRs`,
       });
     }
-    if (config.kafka.instanceType.startsWith('express.')) {
+    if (isExpress(config.kafka.instanceType)) {
       if (zones.length !== 3) {
         ctx.addIssue({
           code: 'custom',
           path: config.availabilityZones ? ['availabilityZones'] : ['kafka', 'instanceType'],
           message: `express brokers (${config.kafka.instanceType}) need exactly 3 availabilityZones, ${zones.length} given`,
         });
+      }
+      for (const setting of ['defaultReplicationFactor', 'minInsyncReplicas'] as const) {
+        if (config.kafka[setting] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['kafka', setting],
+            message: `express brokers (${config.kafka.instanceType}) replicate as MSK fixes it (3 replicas, 2 in sync); unset it`,
+          });
+        }
       }
       for (const setting of ['volumeSizeGiB', 'storageAutoscaling'] as const) {
         if (config.kafka[setting] !== undefined) {
@@ -329,6 +395,10 @@ export const StackConfigSchema = z
           });
         }
       }
+    }
+    for (const key of Object.keys(config.kafka.brokerProperties)) {
+      const problem = brokerPropertyProblem(key, config.kafka);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['kafka', 'brokerProperties', key], message: problem });
     }
     const autoscaling = config.kafka.storageAutoscaling;
     const volume = config.kafka.volumeSizeGiB ?? DEFAULT_VOLUME_GIB;

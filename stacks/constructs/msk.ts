@@ -11,7 +11,7 @@ import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import type { ITerraformDependable } from 'cdktf';
-import type { StackConfig } from '../config';
+import { isExpress, type StackConfig } from '../config';
 
 export interface KafkaClusterProps {
   name: string;
@@ -43,8 +43,13 @@ export function brokerProperties(kafka: StackConfig['kafka']): string {
     'auto.create.topics.enable=false',
     // Required by MSK for public access with SCRAM, and the only safe default: no ACL means no access.
     'allow.everyone.if.no.acl.found=false',
-    `default.replication.factor=${kafka.defaultReplicationFactor}`,
-    `min.insync.replicas=${kafka.minInsyncReplicas}`,
+    // Express brokers' replication is MSK's (3 replicas, 2 in sync): their configuration may not set it.
+    ...(isExpress(kafka.instanceType)
+      ? []
+      : [
+          `default.replication.factor=${kafka.defaultReplicationFactor}`,
+          `min.insync.replicas=${kafka.minInsyncReplicas}`,
+        ]),
     ...Object.entries(kafka.brokerProperties)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, value]) => `${key}=${String(value)}`),

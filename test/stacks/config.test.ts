@@ -226,6 +226,61 @@ describe('stack configuration', () => {
     ]);
   });
 
+  it("checks extra broker properties against AWS's lists for the broker type and the Kafka version", () => {
+    // On AWS's standard-broker list, missing from the one written from memory.
+    expect(
+      load({ kafka: { brokerProperties: { 'offsets.topic.replication.factor': 2 } } }).kafka.brokerProperties,
+    ).toEqual({ 'offsets.topic.replication.factor': 2 });
+    // Dynamic-only broker settings: AWS does not let a configuration set them.
+    expect(
+      problemsOf(() =>
+        load({ kafka: { brokerProperties: { 'max.connections.per.ip': 100, 'producer.id.expiration.ms': 1 } } }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^mskGitops\.kafka\.brokerProperties\.max\.connections\.per\.ip: not a property MSK lets/),
+      expect.stringMatching(/^mskGitops\.kafka\.brokerProperties\.producer\.id\.expiration\.ms: not a property MSK/),
+    ]);
+    // Kafka 4.0 removed the timestamp difference (KIP-937) and runs without ZooKeeper.
+    const removed = { 'log.message.timestamp.difference.max.ms': 60_000, 'zookeeper.session.timeout.ms': 6000 };
+    expect(load({ kafka: { version: '3.9.x', brokerProperties: removed } }).kafka.brokerProperties).toEqual(removed);
+    expect(problemsOf(() => load({ kafka: { version: '4.1.x', brokerProperties: removed } }))).toEqual([
+      expect.stringMatching(
+        /^mskGitops\.kafka\.brokerProperties\.log\.message\.timestamp\.difference\.max\.ms: removed in Kafka 4\.0 \(kafka\.version is 4\.1\.x\); set log\.message\.timestamp\.before\.max\.ms and log\.message\.timestamp\.after\.max\.ms instead$/,
+      ),
+      expect.stringMatching(
+        /^mskGitops\.kafka\.brokerProperties\.zookeeper\.session\.timeout\.ms: Kafka 4\.1\.x runs without ZooKeeper/,
+      ),
+    ]);
+    const replacements = {
+      'log.message.timestamp.before.max.ms': 86_400_000,
+      'log.message.timestamp.after.max.ms': 3_600_000,
+    };
+    expect(load({ kafka: { version: '4.1.x', brokerProperties: replacements } }).kafka.brokerProperties).toEqual(
+      replacements,
+    );
+  });
+
+  it('gives express brokers their own property list, and leaves their replication to MSK', () => {
+    const express = (kafka: Record<string, unknown>) => ({
+      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      subnetCidrs: ['10.20.0.0/24', '10.20.1.0/24', '10.20.2.0/24'],
+      kafka: { instanceType: 'express.m7g.large', brokerCount: 3, ...kafka },
+    });
+    expect(load(express({ brokerProperties: { 'max.connections.per.ip': 100 } })).kafka.brokerProperties).toEqual({
+      'max.connections.per.ip': 100,
+    });
+    expect(
+      problemsOf(() => load(express({ defaultReplicationFactor: 3, brokerProperties: { 'num.io.threads': 8 } }))),
+    ).toEqual([
+      expect.stringMatching(
+        /^mskGitops\.kafka\.defaultReplicationFactor: express brokers .* \(3 replicas, 2 in sync\); unset it$/,
+      ),
+      expect.stringMatching(
+        /^mskGitops\.kafka\.brokerProperties\.num\.io\.threads: not a property MSK lets an express/,
+      ),
+    ]);
+  });
+
   it('keeps every subnet inside the VPC and apart from the others', () => {
     expect(
       problemsOf(() =>
