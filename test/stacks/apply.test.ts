@@ -4,17 +4,15 @@
  * bootstrap brokers, SCRAM association) is stood in for by fixed values, see moto-stack.ts. Needs TF_PLUGIN_MIRROR
  * (skipped without it, like plan.test.ts) and moto (fails without it: test/support/moto.ts says how to install it).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'cdktf';
 import { loadStackConfig, type StackConfigInput } from '../../stacks/config';
 import { requiredSettings } from './offline-config';
-import { MskGitopsStack } from '../../stacks/stack';
 import { AL2023_AMI_PARAMETER } from '../../stacks/constructs/jumper';
 import { startMoto, type MotoServer } from '../support/moto';
-import { TF_PLUGIN_MIRROR, terraformEnvironment, terraformIn } from '../support/terraform';
-import { forMoto, sortSecondPlan, type TerraformJson } from './moto-stack';
+import { TF_PLUGIN_MIRROR, terraformIn } from '../support/terraform';
+import { forMoto, motoTerraformEnvironment, sortSecondPlan, synthStack } from './moto-stack';
 
 const mirror = TF_PLUGIN_MIRROR;
 if (!mirror)
@@ -48,15 +46,7 @@ describeWithTerraform('terraform apply against moto', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    env = {
-      ...terraformEnvironment(work, mirror as string),
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: REGION,
-      // A safety net under the provider's endpoints block: nothing of this suite may reach real AWS.
-      AWS_ENDPOINT_URL: moto.endpoint,
-    };
-    delete env.AWS_PROFILE;
+    env = motoTerraformEnvironment(work, mirror as string, moto.endpoint, REGION);
   }, 180_000);
 
   afterAll(async () => {
@@ -94,16 +84,10 @@ describeWithTerraform('terraform apply against moto', () => {
     let standIns: string[] = [];
 
     beforeAll(async () => {
-      const outdir = join(work, name);
-      const app = new App({ outdir });
-      new MskGitopsStack(app, name, loadStackConfig(await config(moto)));
-      app.synth();
-      const dir = join(outdir, 'stacks', name);
-      const file = join(dir, 'cdk.tf.json');
-      const made = forMoto(JSON.parse(readFileSync(file, 'utf8')) as TerraformJson, moto.endpoint, name, REGION);
+      const { dir, file, tf } = synthStack(join(work, name), name, loadStackConfig(await config(moto)));
+      const made = forMoto(tf, moto.endpoint, name, REGION);
       ({ preventDestroy, standIns } = made);
       writeFileSync(file, JSON.stringify(made.tf, null, 2));
-      mkdirSync(dir, { recursive: true });
       terraform = terraformIn(dir, env);
       await terraform(['init', '-input=false', '-no-color']);
     }, 120_000);

@@ -10,7 +10,17 @@
  * 2. The AWS provider talks to moto: every service the stack uses is pointed at the endpoint, with moto's fake keys.
  * 3. `prevent_destroy` is lifted, because the suite ends with `terraform destroy` to prove the stack can be torn down
  *    cleanly in moto; a real stack keeps it (the suite also asserts it was there before lifting it).
+ *
+ * The cluster-loss suite (policy-cluster-loss-terraform.test.ts) uses the same pieces (pointAtMoto, liftPreventDestroy,
+ * mskStandIn, synthStack) but keeps the real `aws_msk_*` resources, to plan against a state that holds them.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import type { StackConfig } from '../../stacks/config';
+import { MskGitopsStack } from '../../stacks/stack';
+import { MOTO_CREDENTIALS } from '../support/moto';
+import { terraformEnvironment } from '../support/terraform';
 
 export const MOTO_ACCOUNT = '123456789012';
 
@@ -104,14 +114,26 @@ export function forMoto(original: TerraformJson, endpoint: string, name: string,
     }),
   ) as TerraformJson;
 
-  const preventDestroy: string[] = [];
-  for (const [type, instances] of Object.entries(replaced.resource)) {
-    for (const [id, body] of Object.entries(instances)) {
-      const dependsOn = body.depends_on;
-      if (Array.isArray(dependsOn)) {
-        // A bare reference (no attribute) in depends_on is not caught by MSK_REFERENCE.
-        body.depends_on = dependsOn.filter((item) => !String(item).startsWith('aws_msk_'));
+  for (const instances of Object.values(replaced.resource)) {
+    for (const body of Object.values(instances)) {
+      // A bare reference (no attribute) in depends_on is not caught by MSK_REFERENCE.
+      if (Array.isArray(body.depends_on)) {
+        body.depends_on = body.depends_on.filter((item) => !String(item).startsWith('aws_msk_'));
       }
+    }
+  }
+  const preventDestroy = liftPreventDestroy(replaced);
+  return { tf: pointAtMoto(replaced, endpoint), preventDestroy, standIns };
+}
+
+/**
+ * Lifts prevent_destroy (in place) and returns the addresses that had it: the apply suite ends with `terraform destroy`,
+ * and the cluster-loss suite shows what the plan check refuses once terraform's own guard is gone.
+ */
+export function liftPreventDestroy(tf: TerraformJson): string[] {
+  const preventDestroy: string[] = [];
+  for (const [type, instances] of Object.entries(tf.resource)) {
+    for (const [id, body] of Object.entries(instances)) {
       const lifecycle = body.lifecycle as Record<string, Json> | undefined;
       if (lifecycle?.prevent_destroy === true) {
         preventDestroy.push(`${type}.${id}`);
@@ -119,21 +141,52 @@ export function forMoto(original: TerraformJson, endpoint: string, name: string,
       }
     }
   }
-  // cdktf's local backend writes the state next to cdktf.json (the repository); keep it with this stack's files.
-  replaced.terraform = { ...(replaced.terraform as object), backend: { local: { path: 'terraform.tfstate' } } };
+  return preventDestroy;
+}
 
-  replaced.provider = {
-    aws: replaced.provider.aws.map((provider) => ({
-      ...provider,
-      access_key: 'testing',
-      secret_key: 'testing',
-      skip_credentials_validation: true,
-      skip_metadata_api_check: 'true',
-      skip_region_validation: true,
-      endpoints: [Object.fromEntries(STACK_SERVICES.map((service) => [service, endpoint]))],
-    })),
+/** The stack's terraform pointed at moto: every service at the endpoint, moto's fake keys, the state in its folder. */
+export function pointAtMoto(tf: TerraformJson, endpoint: string): TerraformJson {
+  return {
+    ...tf,
+    // cdktf's local backend writes the state next to cdktf.json (the repository); keep it with this stack's files.
+    terraform: { ...(tf.terraform as object), backend: { local: { path: 'terraform.tfstate' } } },
+    provider: {
+      aws: tf.provider.aws.map((provider) => ({
+        ...provider,
+        access_key: MOTO_CREDENTIALS.accessKeyId,
+        secret_key: MOTO_CREDENTIALS.secretAccessKey,
+        skip_credentials_validation: true,
+        skip_metadata_api_check: 'true',
+        skip_region_validation: true,
+        endpoints: [Object.fromEntries(STACK_SERVICES.map((service) => [service, endpoint]))],
+      })),
+    },
   };
-  return { tf: replaced, preventDestroy, standIns };
+}
+
+/** The environment terraform runs with against moto: the mirror's CLI config, fake keys, and moto as a second net. */
+export function motoTerraformEnvironment(work: string, mirror: string, endpoint: string, region: string) {
+  const env: NodeJS.ProcessEnv = {
+    ...terraformEnvironment(work, mirror),
+    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+    AWS_REGION: region,
+    // A safety net under the provider's endpoints block: nothing of these suites may reach real AWS.
+    AWS_ENDPOINT_URL: endpoint,
+  };
+  delete env.AWS_PROFILE;
+  return env;
+}
+
+/** Synthesizes one stack into `outdir` (with an optional edit of its constructs) and reads its terraform JSON. */
+export function synthStack(outdir: string, name: string, config: StackConfig, edit?: (stack: MskGitopsStack) => void) {
+  const app = new App({ outdir });
+  const stack = new MskGitopsStack(app, name, config);
+  edit?.(stack);
+  app.synth();
+  const dir = join(outdir, 'stacks', name);
+  const file = join(dir, 'cdk.tf.json');
+  return { dir, file, tf: JSON.parse(readFileSync(file, 'utf8')) as TerraformJson };
 }
 
 interface PlannedChange {
