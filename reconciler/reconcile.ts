@@ -16,6 +16,7 @@ import { observeCluster, type ClusterReads } from './observe/kafka';
 import { liveFingerprints, type Fingerprints } from './plan/fingerprint';
 import { plan as planChanges, plannedKindOf, type PlannedKind } from './plan/plan';
 import { applyPlan, settleBatchFailures } from './apply/kafka';
+import { KafkaQuotasAdmin } from './users/kafka-quotas';
 import { adminWithScram } from './users/kafka-scram';
 import { createUserStore, type UserStore, type UserStoreOptions } from './users/store';
 import { StepError, errorMessage } from './shared/errors';
@@ -82,16 +83,41 @@ async function inStep<T>(step: ReconcileStep, action: () => Promise<T>): Promise
   }
 }
 
-const KINDS: PlannedKind[] = ['topics', 'acls', 'users'];
+const KINDS: PlannedKind[] = ['topics', 'acls', 'users', 'quotas'];
 /** Tens of seconds: a loaded controller can take seconds to hand a large deletion to every broker. */
 export const VERIFY_WAIT_MS = 30_000;
 const VERIFY_FIRST_PAUSE_MS = 100;
 const VERIFY_MAX_PAUSE_MS = 2_000;
 
-/** The live state in a constant number of requests: the cluster's topics, configs and ACLs, and the store's users. */
-export async function observeLive(admin: ClusterReads, users: UserStore | null): Promise<LiveState> {
-  const [cluster, liveUsers] = await Promise.all([observeCluster(admin), users ? users.list() : Promise.resolve(null)]);
-  return { ...cluster, users: liveUsers };
+/** Where client quotas are read from: one DescribeClientQuotas for every entity (KafkaQuotasAdmin). */
+export interface QuotaReads {
+  describe(): Promise<LiveState['quotas']>;
+}
+
+/**
+ * The live state in a constant number of requests: the cluster's topics, configs and ACLs, the store's users, and
+ * (one DescribeClientQuotas) every client quota.
+ */
+export async function observeLive(
+  admin: ClusterReads,
+  users: UserStore | null,
+  quotas: QuotaReads | null = null,
+): Promise<LiveState> {
+  // Every read settles before a failure is thrown: none is left in flight when the caller disconnects.
+  const [cluster, liveUsers, liveQuotas] = await settled([
+    observeCluster(admin),
+    users ? users.list() : Promise.resolve(null),
+    quotas ? quotas.describe() : Promise.resolve(null),
+  ] as const);
+  return { ...cluster, users: liveUsers, quotas: liveQuotas };
+}
+
+/** Promise.all that waits for every promise before rejecting with the first failure. */
+async function settled<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function failedOutcome(error: unknown): Pick<ReconcileOutcome, 'status' | 'error'> {
@@ -121,10 +147,15 @@ export async function planReconcile(req: ReconcileRequest): Promise<PlannedRecon
     Object.assign(outcome, fields, { durationMs: Date.now() - started });
 
   let admin: Admin | null = null;
+  let quotas: KafkaQuotasAdmin | null = null;
   const close = async (): Promise<void> => {
     const open = admin;
+    const openQuotas = quotas;
     admin = null;
+    quotas = null;
     if (open) await open.disconnect().catch(() => undefined);
+    // Only a quotas admin that opened its own connections (no shared cluster) has anything to close.
+    if (openQuotas) await openQuotas.disconnect().catch(() => undefined);
   };
   const planned: PlannedReconcile = {
     outcome,
@@ -149,17 +180,20 @@ export async function planReconcile(req: ReconcileRequest): Promise<PlannedRecon
     progress('connect', `connecting to ${req.profile.bootstrapServers.join(',')}`);
     const kafka = req.kafka ?? (await inStep('connect', () => createKafka(req.profile, { env: req.env })));
     // One set of connections for the whole reconcile: the users store sends on the admin's.
-    const { admin: connected, scram, broker } = await inStep('connect', async () => adminWithScram(kafka));
+    const { admin: connected, scram, shared, broker } = await inStep('connect', async () => adminWithScram(kafka));
     // Held before connecting: a connect that fails half-way may already have sockets open to some brokers.
     admin = connected;
     await inStep('connect', () => connected.connect());
     const users = kinds.users
       ? createUserStore(req.profile, kafka, { scram, env: req.env, cwd: req.cwd, ...req.aws })
       : null;
+    // KIP-546 on the admin's connections, as the SCRAM requests are.
+    const quotasAdmin = kinds.quotas ? new KafkaQuotasAdmin(shared ?? kafka) : null;
+    quotas = quotasAdmin;
 
-    progress('observe', 'reading topics, configs, ACLs and users');
+    progress('observe', 'reading topics, configs, ACLs, users and quotas');
     // The one observation: fingerprints read it until the plan is applied, then it is let go (never copied).
-    const observed = await inStep('observe', () => observeLive(connected, users));
+    const observed = await inStep('observe', () => observeLive(connected, users, quotasAdmin));
     const found = await inStep('plan', async () => planChanges(desired, observed, { kinds }));
     const brokers = observed.brokers ?? [];
     outcome.plan = found;
@@ -190,7 +224,7 @@ export async function planReconcile(req: ReconcileRequest): Promise<PlannedRecon
           ? { apply: (changes: ChangeOf<'user'>[]) => users.apply(changes, desired.users) }
           : null;
         const applied = await inStep('apply', () =>
-          applyPlan(connected, applicable, userChanges, { onProgress: req.onProgress }),
+          applyPlan(connected, applicable, userChanges, { onProgress: req.onProgress, quotas: quotasAdmin }),
         );
 
         progress('verify', `waiting for ${brokers.length || 'every'} broker(s) to show the changes`);
@@ -199,6 +233,7 @@ export async function planReconcile(req: ReconcileRequest): Promise<PlannedRecon
           verify({
             readers: everyBroker(connected, broker, brokers),
             users,
+            quotas: quotasAdmin,
             replan: (state) => planChanges(desired, state, { kinds }),
             pending: (change) => toApply(change) && appliedIds.has(change.id),
             waitMs: req.verifyWaitMs ?? VERIFY_WAIT_MS,
@@ -256,6 +291,7 @@ function everyBroker(
 async function verify(options: {
   readers: () => Promise<ClusterReads[]>;
   users: UserStore | null;
+  quotas: QuotaReads | null;
   replan: (live: LiveState) => Plan;
   pending: (change: Change) => boolean;
   waitMs: number;
@@ -263,13 +299,14 @@ async function verify(options: {
   const deadline = Date.now() + options.waitMs;
   let pause = VERIFY_FIRST_PAUSE_MS;
   for (;;) {
-    const [readers, users] = await Promise.all([
+    const [readers, users, quotas] = await Promise.all([
       options.readers(),
       options.users ? options.users.list() : Promise.resolve(null),
+      options.quotas ? options.quotas.describe() : Promise.resolve(null),
     ]);
     // One view per broker, each reduced to its plan as soon as it is read: no two copies of the live state are kept.
     const plans = await Promise.all(
-      readers.map(async (reader) => options.replan({ ...(await observeCluster(reader)), users })),
+      readers.map(async (reader) => options.replan({ ...(await observeCluster(reader)), users, quotas })),
     );
     const behind = plans.map((p) => p.changes.filter(options.pending).length);
     const worst = behind.indexOf(Math.max(...behind));

@@ -14,7 +14,9 @@ import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
 import type { Change, ChangeOf, Plan, ResourceKind } from '../model/schema';
 import { encodeAcl, exactAclFilter } from '../observe/acl-codec';
 import { describeTopicOverrides } from '../observe/kafka';
-import type { ChangeResult, UserChangeApplier } from './results';
+import { quotaEntityKey } from '../model/keys';
+import { QUOTA_KEYS } from '../model/schema';
+import type { ChangeResult, QuotaAlteration, QuotaChangeApplier, UserChangeApplier } from './results';
 import { PlanRefusedError } from '../shared/errors';
 import { isRetriableKafkaError, withRetries } from '../shared/retry';
 
@@ -26,6 +28,18 @@ export interface ApplyOptions {
   timeoutMs?: number;
   /** How long to wait for replicas to catch up after a reassignment, ms. */
   reassignmentWaitMs?: number;
+  /** Where quota changes go (KafkaQuotasAdmin on the admin's connections); without it they fail, named. */
+  quotas?: QuotaChangeApplier | null;
+}
+
+/** What AlterClientQuotas must do for one change: set what differs, remove what the change drops. */
+export function quotaAlteration(change: ChangeOf<'quota'>): QuotaAlteration {
+  const before = change.before ?? {};
+  const after = change.after ?? {};
+  const set: QuotaAlteration['set'] = {};
+  for (const key of QUOTA_KEYS) if (after[key] !== undefined && after[key] !== before[key]) set[key] = after[key];
+  const remove = QUOTA_KEYS.filter((key) => before[key] !== undefined && after[key] === undefined);
+  return { entity: change.entity, set, remove };
 }
 
 /**
@@ -176,6 +190,24 @@ export async function applyPlan(
       })),
     );
   }
+
+  // Quotas too: metadata records that need no topic.
+  const quotaChanges = ok.filter((change): change is ChangeOf<'quota'> => change.kind === 'quota');
+  if (quotaChanges.length) progress('alterClientQuotas', `changing ${quotaChanges.length} client quota(s)`);
+  results.push(
+    ...(await step('alterClientQuotas', quotaChanges, attempts, async () => {
+      if (!options.quotas) throw new Error('client quotas cannot be changed on this connection');
+      const answers = await options.quotas.applyAlterations(quotaChanges.map(quotaAlteration));
+      const failed = new Map<string, string>();
+      for (const { entity, error } of answers) {
+        if (error === null) continue;
+        // An answer that names no entity the model knows fails every change: nothing tells which one it was.
+        if (!entity) return new Map(quotaChanges.map((change) => [change.id, error]));
+        failed.set(`quota:${quotaEntityKey(entity)}`, error);
+      }
+      return failed;
+    })),
+  );
 
   const newTopics = changesOf(ok, 'topic', 'create');
   if (newTopics.length) progress('createTopics', `creating ${newTopics.length} topic(s)`);

@@ -56,9 +56,10 @@ export const DaemonConfigSchema = z
         topics: KindModeSchema.default('apply'),
         acls: KindModeSchema.default('apply'),
         users: KindModeSchema.default('apply'),
+        quotas: KindModeSchema.default('apply'),
       })
       .strict()
-      .default({ topics: 'apply', acls: 'apply', users: 'apply' }),
+      .default({ topics: 'apply', acls: 'apply', users: 'apply', quotas: 'apply' }),
     slack: z
       .object({
         webhookUrlRef: SecretRefSchema,

@@ -77,7 +77,7 @@ export interface ControllerOptions {
   reconcile: (req: ReconcileRequest) => Promise<ReconcileOutcome>;
   source: Source;
   profile: ConnectionProfile;
-  modes: Partial<Record<'topics' | 'acls' | 'users', KindMode>>;
+  modes: Partial<Record<'topics' | 'acls' | 'users' | 'quotas', KindMode>>;
   formatDiagnostic: (diagnostic: ReconcileOutcome['diagnostics'][number]) => string;
   logger: Logger;
   sinks?: ControllerSinks;

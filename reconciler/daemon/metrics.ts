@@ -12,7 +12,7 @@ export interface MetricsContext {
   /** Every series carries it, so two controllers (staging, prod) scraped together stay apart. */
   environment: string;
   /** The mode per kind: a kind in `suspend` is reported by the `msk_gitops_suspended` gauge. */
-  modes: Partial<Record<'topics' | 'acls' | 'users', string>>;
+  modes: Partial<Record<'topics' | 'acls' | 'users' | 'quotas', string>>;
 }
 
 export class Metrics {
@@ -60,7 +60,7 @@ export class Metrics {
       labelNames: ['kind'],
       registers: [this.registry],
     });
-    for (const kind of ['topics', 'acls', 'users'] as const)
+    for (const kind of ['topics', 'acls', 'users', 'quotas'] as const)
       suspended.set({ kind }, context.modes[kind] === 'suspend' ? 1 : 0);
   }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AclManifest, AppManifest } from './expand';
 import type { ManifestDocument } from './manifest-document';
 import type { AclView, AppView } from './read-manifest';
-import type { Origin, TopicSpec, UserSpec } from './schema';
+import type { Origin, QuotaSpec, TopicSpec, UserSpec } from './schema';
 import type { PathElement, Position } from './yaml-file';
 import { explainIssues, type Explained } from './zod-messages';
 
@@ -34,6 +34,8 @@ export class Collector {
   readonly apps = new Map<string, Declaration[]>();
   readonly topicSpecs: TopicSpec[] = [];
   readonly userSpecs: UserSpec[] = [];
+  /** Client quotas from `quotas:` lists and from apps' `quotas:`. */
+  readonly quotaSpecs: QuotaSpec[] = [];
   readonly acls: Array<Located<AclManifest>> = [];
   readonly appManifests: Array<Located<AppManifest> & { name: string }> = [];
   /** Invalid ACLs and apps, for the checks their valid parts still allow. */

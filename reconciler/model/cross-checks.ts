@@ -2,7 +2,8 @@
 import { isIP } from 'node:net';
 import { CLUSTER_RESOURCE_NAME, type Settings } from './schema';
 import type { Collector, Declaration, Located } from './collector';
-import { matchesAny, topicIsProtected } from './globs';
+import { matchesAny, quotaOutsideScope, topicIsProtected } from './globs';
+import { quotaEntityKey } from './keys';
 import { OPERATIONS_BY_RESOURCE } from './names';
 import { didYouMean } from './near-names';
 import type { AclView, AppView } from './read-manifest';
@@ -270,4 +271,25 @@ export function checkApp(
     }
   });
   return ok;
+}
+
+/** One quota per entity (a `quotas:` item and an app's `quotas:` may name the same user), and only in scope. */
+export function checkQuotas(c: Collector, settings: Settings): void {
+  const seen = new Map<string, { file: string; line: number; column: number }>();
+  for (const spec of c.quotaSpecs) {
+    const o = spec.origin!;
+    const key = quotaEntityKey(spec);
+    const first = seen.get(key);
+    if (first) {
+      c.report(
+        o.file,
+        o,
+        `the quota of ${key} is declared twice (also at ${c.shown(first.file)}:${first.line}:${first.column})`,
+      );
+      continue;
+    }
+    seen.set(key, o);
+    const outside = quotaOutsideScope(settings, spec);
+    if (outside) c.report(o.file, o, `quota of ${key}: ${outside}; it would never be applied`);
+  }
 }

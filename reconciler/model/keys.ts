@@ -20,3 +20,11 @@ export function describeAcl(acl: AclBinding): string {
   const host = acl.host === '*' ? '' : ` from ${acl.host}`;
   return `${acl.permission} ${acl.principal} ${acl.operation} ${acl.resourceType} ${name}${host}`;
 }
+
+/** A quota entity as Kafka's tools name it: `user=lms-user`, `client-id=etl`, `user=lms-user,client-id=<default>`. */
+export function quotaEntityKey(entity: { user?: string; clientId?: string }): string {
+  return [
+    ...(entity.user !== undefined ? [`user=${entity.user}`] : []),
+    ...(entity.clientId !== undefined ? [`client-id=${entity.clientId}`] : []),
+  ].join(',');
+}

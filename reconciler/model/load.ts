@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { AclEntry, DesiredState, Origin } from './schema';
-import { aclKey } from './keys';
+import { aclKey, quotaEntityKey } from './keys';
 import { expandAcl, expandApp, type AppManifest } from './expand';
 import { Collector, originOf, withPrefix, type Diagnostic } from './collector';
 import {
@@ -14,6 +14,7 @@ import {
   checkApp,
   checkDuplicates,
   checkNaming,
+  checkQuotas,
   checkScope,
   checkTopicCollisions,
   suggester,
@@ -116,6 +117,7 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
   checkNaming(c, naming, 'users', c.users);
   checkNaming(c, naming, 'apps', c.apps);
   checkScope(c, settings);
+  checkQuotas(c, settings);
 
   const refs: References = {
     topics: new Set(c.topics.keys()),
@@ -156,6 +158,7 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
       topics: c.topicSpecs.sort(byName),
       users: c.userSpecs.sort(byName),
       acls: keys.map((key) => acls.get(key)!),
+      quotas: c.quotaSpecs.sort((a, b) => (quotaEntityKey(a) < quotaEntityKey(b) ? -1 : 1)),
       settings,
     },
     diagnostics: [],

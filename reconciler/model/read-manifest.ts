@@ -7,12 +7,15 @@ import {
   AppManifestSchema,
   AppProduceSchema,
   ManifestFileSchema,
+  QUOTA_KEYS,
+  QuotaManifestSchema,
   PrincipalSchema,
   SettingsSchema,
   TopicManifestSchema,
   UserManifestSchema,
+  type QuotaValues,
 } from './schema';
-import { declare, isPlainMap, parseAt, type Collector } from './collector';
+import { declare, isPlainMap, originOf, parseAt, type Collector } from './collector';
 import type { AclManifest, AppManifest } from './expand';
 import type { ManifestDocument } from './manifest-document';
 import { topicNameProblem } from './names';
@@ -66,6 +69,7 @@ export function readManifest(c: Collector, src: ManifestDocument): void {
   if (section('users', 'map')) readUsers(c, src, root.users as Record<string, unknown>);
   if (section('acls', 'list')) readAcls(c, src, root.acls as unknown[]);
   if (section('apps', 'map')) readApps(c, src, root.apps as Record<string, unknown>);
+  if (section('quotas', 'list')) readQuotas(c, src, root.quotas as unknown[]);
 }
 
 export function readTopics(c: Collector, src: ManifestDocument, topics: Record<string, unknown>): void {
@@ -165,11 +169,35 @@ export function readApps(c: Collector, src: ManifestDocument, apps: Record<strin
     declare(c.apps, name, src.file, position);
     const parsed = parseAt(c, src, AppManifestSchema, apps[name], ['apps', name]);
     if (parsed) c.appManifests.push({ value: parsed, src, path: ['apps', name], name });
-    else {
+    if (parsed?.quotas) {
+      const origin = { ...originOf(src, ['apps', name, 'quotas'], 'key'), via: `app ${name}` };
+      c.quotaSpecs.push({ user: parsed.user, values: quotaValues(parsed.quotas), origin });
+    } else {
       const view = salvageApp(apps[name]);
       if (view) c.appViews.push({ value: view, src, path: ['apps', name], name });
     }
   }
+}
+
+/** The rates a quota block sets, in the order of QUOTA_KEYS. */
+function quotaValues(rates: Partial<Record<(typeof QUOTA_KEYS)[number], number | undefined>>): QuotaValues {
+  const values: QuotaValues = {};
+  for (const key of QUOTA_KEYS) if (rates[key] !== undefined) values[key] = rates[key];
+  return values;
+}
+
+export function readQuotas(c: Collector, src: ManifestDocument, quotas: unknown[]): void {
+  quotas.forEach((raw, i) => {
+    const at: PathElement[] = ['quotas', i];
+    const parsed = parseAt(c, src, QuotaManifestSchema, raw, at);
+    if (!parsed) return;
+    c.quotaSpecs.push({
+      ...(parsed.user !== undefined ? { user: parsed.user } : {}),
+      ...(parsed.clientId !== undefined ? { clientId: parsed.clientId } : {}),
+      values: quotaValues(parsed),
+      origin: originOf(src, at, 'value'),
+    });
+  });
 }
 
 /**

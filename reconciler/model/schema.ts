@@ -151,6 +151,40 @@ export const AppConsumeSchema = z
   })
   .strict();
 
+const rate = (meaning: string) =>
+  z.number().min(0, 'a quota cannot be negative (remove the key to lift the limit)').optional().describe(meaning);
+
+/** Client quota rates; each is enforced per broker. */
+export const QuotaRatesSchema = z
+  .object({
+    producer_byte_rate: rate('bytes per second the client may produce, per broker'),
+    consumer_byte_rate: rate('bytes per second the client may fetch, per broker'),
+    request_percentage: rate(
+      'percentage of one request-handler and network thread the client may use, per broker (can exceed 100)',
+    ),
+    controller_mutation_rate: rate('partitions per second the client may create or delete (KIP-599)'),
+  })
+  .strict();
+
+/**
+ * A client quota: for a user, a client id, a user using a client id, or the defaults (`<default>`) of each. A user's
+ * quota applies to the principal `User:<user>`, whatever authenticates it (SCRAM, IAM, mTLS).
+ */
+export const QuotaManifestSchema = QuotaRatesSchema.extend({
+  user: z.string().min(1).optional().describe('a user name (principal User:<user>), or <default> for every user'),
+  clientId: z.string().min(1).optional().describe('a client id, or <default> for every client id'),
+  description: z.string().optional(),
+})
+  .strict()
+  .refine((quota) => quota.user !== undefined || quota.clientId !== undefined, {
+    message: 'a quota needs user:, clientId: or both (use <default> for the default of every user or client id)',
+  })
+  .refine((quota) => QUOTA_KEYS.some((key) => quota[key] !== undefined), {
+    message: `a quota sets at least one of ${QUOTA_KEYS.join(', ')}`,
+    // An unknown key (a misspelt rate) is the error to show, not the missing rate it leads to.
+    when: (payload) => payload.issues.length === 0,
+  });
+
 /** A service in one readable block; expands to exactly the ACLs Kafka needs for it. */
 export const AppManifestSchema = z
   .object({
@@ -161,6 +195,8 @@ export const AppManifestSchema = z
     /** Producers are idempotent by default since Kafka 3.0: that needs IdempotentWrite on the cluster. */
     idempotent: z.boolean().default(true),
     transactionalIds: z.array(z.string().min(1)).default([]),
+    /** The client quota of the app's user. */
+    quotas: QuotaRatesSchema.optional(),
     description: z.string().optional(),
   })
   .strict();
@@ -171,6 +207,7 @@ export const ManifestFileSchema = z
     users: z.record(z.string(), UserManifestSchema).optional(),
     acls: z.array(AclManifestSchema).optional(),
     apps: z.record(z.string(), AppManifestSchema).optional(),
+    quotas: z.array(QuotaManifestSchema).optional(),
   })
   .strict();
 export type ManifestFile = z.infer<typeof ManifestFileSchema>;
@@ -202,29 +239,38 @@ export const SettingsSchema = z
         /** ACLs are owned by principal: an ACL whose principal matches is the tool's. */
         principals: GlobListSchema.default(['User:*']),
         users: GlobListSchema.default(['*']),
+        /**
+         * Client ids whose quotas are the tool's (a user's quota is owned by its principal, `User:<user>`). None by
+         * default: client ids are free-form strings any client sends, so an upgrade never claims a cluster's
+         * existing client-id quotas; list the ones the manifests own (`["etl-*", "<default>"]`).
+         */
+        clientIds: GlobListSchema.default([]),
       })
       .strict()
-      .default({ topics: ['*'], principals: ['User:*'], users: ['*'] }),
+      .default({ topics: ['*'], principals: ['User:*'], users: ['*'], clientIds: [] }),
     /** Nothing is deleted unless the manifests opt in, per resource kind. */
     deletions: z
       .object({
         topics: z.boolean().default(false),
         acls: z.boolean().default(false),
         users: z.boolean().default(false),
+        /** Quotas (or quota keys) the manifests no longer declare are removed: the client is no longer limited. */
+        quotas: z.boolean().default(false),
         /** A plan that would delete more than this many resources is refused whole. */
         maxPerApply: z.number().int().min(0).default(10),
       })
       .strict()
-      .default({ topics: false, acls: false, users: false, maxPerApply: 10 }),
+      .default({ topics: false, acls: false, users: false, quotas: false, maxPerApply: 10 }),
     /** Never touched, whatever the scope says. Kafka's and MSK's internal topics are always protected. */
     protected: z
       .object({
         topics: GlobListSchema.default([]),
         principals: GlobListSchema.default([]),
         users: GlobListSchema.default([]),
+        clientIds: GlobListSchema.default([]),
       })
       .strict()
-      .default({ topics: [], principals: [], users: [] }),
+      .default({ topics: [], principals: [], users: [], clientIds: [] }),
     /** Naming rules: a regular expression per resource kind that every declared name must match. */
     naming: z
       .object({
@@ -242,6 +288,8 @@ export const SettingsSchema = z
         allowAllOperation: z.boolean().default(false),
         allowClusterAlter: z.boolean().default(false),
         minPrefixLength: z.number().int().min(0).default(4),
+        /** A pull request that removes a quota (or a quota key) needs this label (`policy --labels`). */
+        quotaRemovalLabel: z.string().min(1).default('allow-quota-removal'),
       })
       .strict()
       .default({
@@ -249,6 +297,7 @@ export const SettingsSchema = z
         allowAllOperation: false,
         allowClusterAlter: false,
         minPrefixLength: 4,
+        quotaRemovalLabel: 'allow-quota-removal',
       }),
   })
   .strict();
@@ -306,11 +355,17 @@ export type AclEntry = z.infer<typeof AclEntrySchema>;
 export const AclBindingSchema = AclEntrySchema.omit({ origin: true });
 export type AclBinding = z.infer<typeof AclBindingSchema>;
 
+/** A client quota as declared: the entity, its rates, where (a `quotas:` item or an app). */
+export const QuotaSpecSchema = QuotaEntitySchema.extend({ values: QuotaValuesSchema, origin: OriginSchema.optional() });
+export type QuotaSpec = z.infer<typeof QuotaSpecSchema>;
+
 export const DesiredStateSchema = z.object({
   topics: z.array(TopicSpecSchema),
   users: z.array(UserSpecSchema),
   /** Sorted, deduplicated by `aclKey` (the same binding from two places is one binding). */
   acls: z.array(AclEntrySchema),
+  /** Client quotas, one per entity (absent in states built before quotas: none declared). */
+  quotas: z.array(QuotaSpecSchema).optional(),
   settings: SettingsSchema,
 });
 export type DesiredState = z.infer<typeof DesiredStateSchema>;
@@ -440,6 +495,12 @@ export const UserChangeSchema = z.discriminatedUnion('action', [
   changeOf('user', 'update', UserCredentialsHeldSchema, UserCredentialSchema),
   changeOf('user', 'delete', UserCredentialsHeldSchema, z.null()),
 ]);
+/** One quota entity: `before`/`after` are its values (keys absent from `after` are removed). */
+export const QuotaChangeSchema = z.discriminatedUnion('action', [
+  changeOf('quota', 'create', z.null(), QuotaValuesSchema, { entity: QuotaEntitySchema }),
+  changeOf('quota', 'update', QuotaValuesSchema, QuotaValuesSchema, { entity: QuotaEntitySchema }),
+  changeOf('quota', 'delete', QuotaValuesSchema, z.null(), { entity: QuotaEntitySchema }),
+]);
 
 /** The plan's change: a discriminated union on `kind` (then on `action`). Add a kind here, once. */
 export const ChangeSchema = z.discriminatedUnion('kind', [
@@ -449,6 +510,7 @@ export const ChangeSchema = z.discriminatedUnion('kind', [
   TopicConfigChangeSchema,
   AclChangeSchema,
   UserChangeSchema,
+  QuotaChangeSchema,
 ]);
 export type Change = z.infer<typeof ChangeSchema>;
 export type ResourceKind = Change['kind'];
@@ -460,6 +522,7 @@ export const RESOURCE_KINDS = [
   'topic-config',
   'acl',
   'user',
+  'quota',
 ] as const satisfies readonly ResourceKind[];
 export const ResourceKindSchema = z.enum(RESOURCE_KINDS);
 /** The change of one kind: `ChangeOf<'acl'>`. */

@@ -75,6 +75,14 @@ export function allowedKeys(schema: z.ZodType | undefined): string[] {
   return [...new Set(keys)];
 }
 
+/** `an integer` where the schema wants one, else `a number` (a quota rate may be 12.5). */
+function numberNoun(schema: z.ZodType, rel: PathElement[]): string {
+  const target = schemaAt(schema, rel);
+  if (target === undefined) return 'an integer';
+  const inner = unwrap(target);
+  return inner instanceof z.ZodNumber && !inner.isInt ? 'a number' : 'an integer';
+}
+
 function valueAt(root: unknown, path: readonly PathElement[]): unknown {
   let current = root;
   for (const element of path) {
@@ -182,7 +190,9 @@ function explainOne(
     case 'too_small': {
       const min = Number(issue.minimum);
       if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
-        say(`must be an integer ${issue.inclusive === false ? '>' : '≥'} ${min}, got ${showValue(value, path)}`);
+        say(
+          `must be ${numberNoun(schema, rel)} ${issue.inclusive === false ? '>' : '≥'} ${min}, got ${showValue(value, path)}`,
+        );
       } else if (issue.origin === 'string')
         say(min <= 1 ? 'must not be empty' : `must have at least ${min} characters`);
       else if (issue.origin === 'array')
@@ -193,7 +203,9 @@ function explainOne(
     case 'too_big': {
       const max = Number(issue.maximum);
       if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
-        say(`must be an integer ${issue.inclusive === false ? '<' : '≤'} ${max}, got ${showValue(value, path)}`);
+        say(
+          `must be ${numberNoun(schema, rel)} ${issue.inclusive === false ? '<' : '≤'} ${max}, got ${showValue(value, path)}`,
+        );
       } else say(issue.message);
       return;
     }

@@ -9,7 +9,8 @@
  * topic's replica assignment (the new layout is computed from the replica load of the whole cluster).
  */
 import { createHash } from 'node:crypto';
-import { describeAcl } from '../model/keys';
+import { quotaOutsideScope } from '../model/globs';
+import { describeAcl, quotaEntityKey } from '../model/keys';
 import type { DesiredState, LiveState, LiveTopic, Plan } from '../model/schema';
 import { principalIsManaged, topicIsManaged, userIsManaged } from './scope';
 
@@ -20,6 +21,8 @@ export const ABSENT = 'absent';
 const PRESENT = 'present';
 /** Recorded when the cluster does not expose SCRAM users: the plan holds no user change then. */
 const USERS_NOT_OBSERVED = 'users (SCRAM)';
+/** Recorded when client quotas were not read (suspended, or a cluster before Kafka 2.6): no quota change then. */
+const QUOTAS_NOT_OBSERVED = 'quotas';
 
 export function digestOf(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -70,6 +73,16 @@ export function liveFingerprints(desired: DesiredState, live: LiveState, plan: P
       if (declaredUsers.has(user.name) || userIsManaged(settings, user.name)) {
         out[`user ${user.name}`] = [...user.mechanisms].sort().join(',') || 'no credentials';
       }
+    }
+  }
+
+  if (live.quotas === null || live.quotas === undefined) {
+    out[QUOTAS_NOT_OBSERVED] = 'not observed';
+  } else {
+    for (const quota of desired.quotas ?? []) out[`quota ${quotaEntityKey(quota)}`] = ABSENT;
+    for (const quota of live.quotas) {
+      const id = `quota ${quotaEntityKey(quota)}`;
+      if (id in out || quotaOutsideScope(settings, quota) === null) out[id] = canonical(quota.values);
     }
   }
   return out;

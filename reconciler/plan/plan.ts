@@ -12,10 +12,11 @@ import {
   type ResourceKind,
 } from '../model/schema';
 import { planAcls } from './acls';
+import { planQuotas } from './quotas';
 import { planTopics } from './topics';
 import { planUsers } from './users';
 
-export type PlannedKind = 'topics' | 'acls' | 'users';
+export type PlannedKind = 'topics' | 'acls' | 'users' | 'quotas';
 
 export interface PlanOptions {
   /** Kinds to plan; a kind set to false is left out entirely (suspended). Default: all. */
@@ -26,6 +27,7 @@ export interface PlanOptions {
 export function plannedKindOf(kind: ResourceKind): PlannedKind {
   if (kind === 'acl') return 'acls';
   if (kind === 'user') return 'users';
+  if (kind === 'quota') return 'quotas';
   return 'topics';
 }
 
@@ -46,15 +48,20 @@ export function plan(desired: DesiredState, live: LiveState, options: PlanOption
     ...(wanted('topics') ? planTopics(desired.topics, live.topics, settings, live.brokers) : []),
     ...(wanted('acls') ? planAcls(desired.acls, live.acls, settings) : []),
     ...(wanted('users') ? planUsers(desired.users, live.users, settings) : []),
+    ...(wanted('quotas') ? planQuotas(desired.quotas ?? [], live.quotas, settings) : []),
   ].sort(compareChanges);
 
   const deletions = changes.filter((change) => change.action === 'delete' && change.verdict.status === 'ok');
-  const empty = desired.topics.length === 0 && desired.users.length === 0 && desired.acls.length === 0;
+  const empty =
+    desired.topics.length === 0 &&
+    desired.users.length === 0 &&
+    desired.acls.length === 0 &&
+    (desired.quotas ?? []).length === 0;
   let refused: Plan['refused'] = null;
   if (empty && changes.some((change) => change.action === 'delete')) {
     refused = {
       reason:
-        'the desired state declares no topics, users or ACLs: refusing to plan deletions from an empty desired state (a wrong directory or a broken checkout must never empty the cluster)',
+        'the desired state declares no topics, users, ACLs or quotas: refusing to plan deletions from an empty desired state (a wrong directory or a broken checkout must never empty the cluster)',
     };
   } else if (deletions.length > settings.deletions.maxPerApply) {
     refused = {

@@ -1,5 +1,13 @@
 /** How one change reads, shared by every renderer: `+ topic lms-users-acls (2 partitions, RF 2)`. */
-import type { Change, ChangeOf, Plan, ReplicaLayout, TopicShape } from '../model/schema';
+import {
+  QUOTA_KEYS,
+  type Change,
+  type ChangeOf,
+  type Plan,
+  type QuotaValues,
+  type ReplicaLayout,
+  type TopicShape,
+} from '../model/schema';
 
 const SYMBOLS: Record<Change['action'], string> = { create: '+', update: '~', delete: '-' };
 
@@ -18,6 +26,20 @@ function userShape(user: ChangeOf<'user'>['before'] | ChangeOf<'user'>['after'])
   if (user === null) return 'absent';
   if ('mechanisms' in user) return user.mechanisms.join(', ') || 'no credentials';
   return `${user.mechanism}, ${user.iterations} iterations, password ${user.password}`;
+}
+
+function quotaShape(values: QuotaValues | null): string {
+  if (values === null) return 'absent';
+  return Object.entries(values)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
+}
+
+/** Only the keys that move: `request_percentage 12.5 → 20, consumer_byte_rate 2097152 → (unset: no limit)`. */
+function quotaDelta(before: QuotaValues, after: QuotaValues): string {
+  return QUOTA_KEYS.filter((key) => before[key] !== after[key])
+    .map((key) => `${key} ${before[key] ?? '(unset)'} → ${after[key] ?? '(unset: no limit)'}`)
+    .join(', ');
 }
 
 function layoutText(layout: ReplicaLayout): string {
@@ -39,6 +61,9 @@ export function describeChange(change: Change): string {
       return `acl ${change.resource}`;
     case 'user':
       return `user ${change.resource} (${userShape(change.action === 'delete' ? change.before : change.after)})`;
+    case 'quota':
+      if (change.action === 'update') return `quota ${change.resource}: ${quotaDelta(change.before, change.after)}`;
+      return `quota ${change.resource} (${quotaShape(change.action === 'delete' ? change.before : change.after)})`;
   }
 }
 
@@ -62,6 +87,8 @@ export function stateOf(change: Change, side: 'before' | 'after'): string {
       return (side === 'before' ? change.before : change.after) ? 'present' : 'absent';
     case 'user':
       return userShape(side === 'before' ? change.before : change.after);
+    case 'quota':
+      return quotaShape(side === 'before' ? change.before : change.after);
   }
 }
 

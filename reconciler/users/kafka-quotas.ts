@@ -19,6 +19,7 @@
  * every entity. Both go to any broker, as Kafka's AdminClient sends them (a KRaft broker forwards the alter to the
  * controller). The broker authorizes Describe with DESCRIBE_CONFIGS and Alter with ALTER_CONFIGS on the cluster.
  */
+import type { QuotaAlteration, QuotaChangeApplier } from '../apply/results';
 import {
   DEFAULT_QUOTA_ENTITY,
   QUOTA_KEYS,
@@ -177,13 +178,6 @@ export function describeClientQuotasResponse(version: number): ProtocolResponse<
   };
 }
 
-/** One entity's alteration: keys to set and keys to remove. */
-export interface QuotaAlteration {
-  entity: QuotaEntity;
-  set: QuotaValues;
-  remove: QuotaKey[];
-}
-
 export function alterClientQuotasRequest(version: number, alterations: readonly QuotaAlteration[]): ProtocolRequest {
   return quotaRequest(ALTER_CLIENT_QUOTAS, 'AlterClientQuotas', version, (write, encoder) => {
     write.array(alterations, (alteration) => {
@@ -253,7 +247,7 @@ function versionFor(versions: Record<number, { minVersion: number; maxVersion: n
 }
 
 /** Talks KIP-546 over kafkajs' authenticated connections (the admin's own when built from adminWithScram's `shared`). */
-export class KafkaQuotasAdmin extends KafkaAdminWire {
+export class KafkaQuotasAdmin extends KafkaAdminWire implements QuotaChangeApplier {
   /** Every user and client-id quota in one request; null when the cluster has no DescribeClientQuotas (before 2.6). */
   async describe(): Promise<LiveQuota[] | null> {
     const broker = await this.anyBroker();
@@ -264,6 +258,16 @@ export class KafkaQuotasAdmin extends KafkaAdminWire {
       response: describeClientQuotasResponse(version),
     });
     return liveQuotasOf(response);
+  }
+
+  /** QuotaChangeApplier: `alter`'s answers with Kafka's errors by name. */
+  async applyAlterations(
+    alterations: readonly QuotaAlteration[],
+  ): Promise<Array<{ entity: QuotaEntity | null; error: string | null }>> {
+    return (await this.alter(alterations)).map(({ entity, errorCode, errorMessage }) => ({
+      entity,
+      error: errorCode === 0 ? null : `${kafkaErrorName(errorCode)}${errorMessage ? ` (${errorMessage})` : ''}`,
+    }));
   }
 
   /** Every alteration in one request; a result per entity. */

@@ -21,6 +21,7 @@ import { main } from '../../reconciler/cli';
 import { ANY_ACL_FILTER } from '../../reconciler/observe/acl-codec';
 import { reconcileOnce, type ReconcileOutcome, type ReconcileRequest } from '../../reconciler/reconcile';
 import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
+import { removeQuotas } from '../support/quotas';
 
 const P = uniquePrefix('conv');
 const dir = mkdtempSync(join(tmpdir(), 'msk-gitops-converge-'));
@@ -32,6 +33,7 @@ let admin: Admin;
 interface Shape {
   topics: Record<string, { partitions: number; replicationFactor: number; config?: Record<string, string | number> }>;
   deletions?: { topics?: boolean; acls?: boolean; maxPerApply?: number };
+  quotas?: Array<Record<string, string | number>>;
 }
 
 const baseTopics = (): Shape['topics'] => ({
@@ -39,7 +41,7 @@ const baseTopics = (): Shape['topics'] => ({
   [`${P}b`]: { partitions: 1, replicationFactor: 1 },
 });
 
-function write({ topics, deletions = {} }: Shape): void {
+function write({ topics, deletions = {}, quotas }: Shape): void {
   const settings = {
     scope: { topics: [`${P}*`], principals: [`User:${P}*`], users: [`${P}*`] },
     deletions: { topics: false, acls: true, users: false, maxPerApply: 10, ...deletions },
@@ -54,7 +56,7 @@ function write({ topics, deletions = {} }: Shape): void {
     { principal: `User:${P}app`, resource: { type: 'group', name: `${P}group` }, operations: ['Read'], external: true },
   ];
   writeFileSync(join(dir, 'settings.yaml'), stringify(settings));
-  writeFileSync(join(dir, 'main.yaml'), stringify({ topics, acls }));
+  writeFileSync(join(dir, 'main.yaml'), stringify({ topics, acls, ...(quotas ? { quotas } : {}) }));
 }
 
 function reconcile(fields: Partial<ReconcileRequest> = {}): Promise<ReconcileOutcome> {
@@ -84,6 +86,7 @@ afterAll(async () => {
     resource.acls.filter((acl) => acl.principal.startsWith(`User:${P}`)).map((acl) => ({ ...resource, ...acl })),
   );
   if (filters.length) await admin.deleteAcls({ filters });
+  await removeQuotas(kafka, P);
   await admin.disconnect();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -259,7 +262,7 @@ test('a topic removed from the manifests is deleted only with deletions.topics, 
   expect([...(await liveTopics()).keys()]).toEqual([`${P}a`]);
 });
 
-test('a no-op reconcile sends the same number of Kafka requests whatever the number of topics and ACLs', async () => {
+test('a no-op reconcile sends the same number of Kafka requests whatever the number of topics, ACLs and quotas', async () => {
   const counted = async (): Promise<string[]> => {
     const seen: string[] = [];
     const counting = Object.create(kafka) as Kafka;
@@ -283,13 +286,16 @@ test('a no-op reconcile sends the same number of Kafka requests whatever the num
   const topics = baseTopics();
   topics[`${P}a`].partitions = 3;
   delete topics[`${P}b`];
-  write({ topics, deletions: { topics: true } });
-  expect((await reconcile()).status).toBe('in-sync');
+  const quotas: Array<Record<string, string | number>> = [{ user: `${P}app`, producer_byte_rate: 1048576 }];
+  write({ topics, deletions: { topics: true }, quotas });
+  expect((await reconcile()).status).toBe('converged');
   const small = await counted();
 
-  for (let i = 0; i < 8; i += 1)
+  for (let i = 0; i < 8; i += 1) {
     topics[`${P}n${i}`] = { partitions: 1, replicationFactor: 1, config: { 'retention.ms': 3600000 } };
-  write({ topics, deletions: { topics: true } });
+    quotas.push({ user: `${P}q${i}`, consumer_byte_rate: 1024 * (i + 1) });
+  }
+  write({ topics, deletions: { topics: true }, quotas });
   expect((await reconcile()).status).toBe('converged');
   const large = await counted();
   // kafkajs refreshes metadata before admin calls and merges refreshes that overlap, so the number of Metadata
@@ -300,6 +306,9 @@ test('a no-op reconcile sends the same number of Kafka requests whatever the num
   expect(small.length - withoutMetadata(small).length).toBeLessThanOrEqual(MAX_METADATA_REQUESTS);
   expect(large.filter((name) => name === 'DescribeConfigs')).toHaveLength(1);
   expect(large.filter((name) => name === 'DescribeAcls')).toHaveLength(1);
+  expect(large.filter((name) => name === 'DescribeClientQuotas')).toHaveLength(1);
+  // The suites below declare no quota: these would be theirs to report.
+  await removeQuotas(kafka, P);
 });
 
 test('the CLI: plan --detailed-exitcode, json, drift, and apply refusing without a terminal', async () => {

@@ -249,7 +249,7 @@ describe('msk-gitops run (controller)', () => {
   });
 
   it('in detect mode reports drift once without changing anything, and reports when it is resolved', async () => {
-    daemon = await start({ modes: { topics: 'apply', acls: 'detect', users: 'apply' } });
+    daemon = await start({ modes: { topics: 'apply', acls: 'detect', users: 'apply', quotas: 'apply' } });
     await daemon.trigger('start');
     await slackSince(daemon);
     await admin.deleteAcls({ filters: [aclFilter(writer)] });

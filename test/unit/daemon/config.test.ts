@@ -30,7 +30,7 @@ describe('daemon config', () => {
       schedule: '* * * * *',
       checkoutDir: '/etc/msk-gitops/checkout',
     });
-    expect(config.modes).toEqual({ topics: 'apply', acls: 'apply', users: 'apply' });
+    expect(config.modes).toEqual({ topics: 'apply', acls: 'apply', users: 'apply', quotas: 'apply' });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9464 });
   });
 

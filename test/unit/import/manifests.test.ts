@@ -169,6 +169,7 @@ describe('importManifests', () => {
       topics: ['orders', 'payments'],
       principals: ['User:*', 'User:CN=legacy', 'User:old', 'User:svc-user'],
       users: ['old', 'svc-user'],
+      clientIds: [],
     });
     expect(settings.protected.users).toEqual(['admin']);
     expect(settings.deletions).toMatchObject({ topics: false, acls: false, users: false });

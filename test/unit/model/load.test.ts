@@ -153,7 +153,13 @@ describe('buildDesiredState: the desired state', () => {
   });
 
   it('uses default settings without settings.yaml', () => {
-    expect(state!.settings.deletions).toEqual({ topics: false, acls: false, users: false, maxPerApply: 10 });
+    expect(state!.settings.deletions).toEqual({
+      topics: false,
+      acls: false,
+      users: false,
+      quotas: false,
+      maxPerApply: 10,
+    });
     expect(state!.settings.scope.topics).toEqual(['*']);
   });
 });

@@ -170,7 +170,7 @@ describe('plan: whole-plan safety', () => {
   it('an empty desired state never plans deletions', () => {
     const s = settings({ deletions: { topics: true, acls: true, maxPerApply: 100 } });
     const p = plan(desired({ settings: s }), live({ topics: [topic('a')] }));
-    expect(p.refused?.reason).toMatch(/declares no topics, users or ACLs/);
+    expect(p.refused?.reason).toMatch(/declares no topics, users, ACLs or quotas/);
   });
 
   it('leaves suspended kinds out and orders changes deterministically', () => {
