@@ -10,7 +10,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { ConnectionProfile } from './connection/profile';
 import { createKafka } from './connection/kafka';
 import { displayPrefixOf, loadDesiredState, withOriginsUnder } from './model/load';
-import type { Change, ChangeOf, DesiredState, LiveState, Plan } from './model/schema';
+import type { Change, ChangeOf, DesiredState, KindMode, LiveState, Plan } from './model/schema';
 import { brokerReads } from './observe/brokers';
 import { observeCluster, type ClusterReads } from './observe/kafka';
 import { liveFingerprints, type Fingerprints } from './plan/fingerprint';
@@ -23,7 +23,7 @@ import { StepError, errorMessage } from './shared/errors';
 
 export type { ChangeResult } from './apply/results';
 
-export type KindMode = 'apply' | 'detect' | 'suspend';
+export type { KindMode };
 
 export interface ReconcileRequest {
   /** Manifests directory. */

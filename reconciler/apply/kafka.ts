@@ -19,6 +19,7 @@ import { QUOTA_KEYS } from '../model/schema';
 import type { ChangeResult, QuotaAlteration, QuotaChangeApplier, UserChangeApplier } from './results';
 import { PlanRefusedError } from '../shared/errors';
 import { isRetriableKafkaError, withRetries } from '../shared/retry';
+import { chunks } from '../shared/chunks';
 
 export interface ApplyOptions {
   onProgress?: (event: { step: string; message: string }) => void;
@@ -78,12 +79,6 @@ async function awaitReassignments(
  */
 export const CREATE_ACLS_PER_REQUEST = 1000;
 export const DELETE_ACL_FILTERS_PER_REQUEST = 100;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The `ok` changes of one kind and action, typed as exactly that member of the union. */
 function changesOf<K extends ResourceKind, A extends ChangeOf<K>['action']>(

@@ -21,7 +21,7 @@ import {
 } from '../model/schema';
 import { ANY_ACL_FILTER, decodeAcls } from '../observe/acl-codec';
 import { type Command } from './command';
-import { DEFAULT_MANIFESTS_DIR } from './plan';
+import { DEFAULT_MANIFESTS_DIR } from './command';
 import { UsageError, UserFacingError, errorMessage } from '../shared/errors';
 
 export const CAN_I_EXIT = { allowed: 0, denied: 3 } as const;

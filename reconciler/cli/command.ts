@@ -19,3 +19,6 @@ export interface Command {
  * `drift` return for "changes present": a pipeline must not read a typo as success with changes.
  */
 export const USAGE_EXIT_CODE = 1;
+
+/** The manifests folder a command reads when none is given (`npm start`'s example manifests). */
+export const DEFAULT_MANIFESTS_DIR = 'desired-state';

@@ -5,7 +5,7 @@ import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../diff/render';
 import { displayDir, loadRevision, type LoadedRevision } from '../diff/revisions';
 import { diffDesiredStates } from '../diff/semantic';
 import { type Command, type CommandContext } from './command';
-import { DEFAULT_MANIFESTS_DIR } from './plan';
+import { DEFAULT_MANIFESTS_DIR } from './command';
 import { UsageError } from '../shared/errors';
 
 /** The options `diff`, `policy` and `comment` share: the two revisions. */

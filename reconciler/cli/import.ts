@@ -16,7 +16,7 @@ import { adminWithScram } from '../users/kafka-scram';
 import { createUserStore, importedPasswordSources } from '../users/store';
 import { UsageError, UserFacingError, errorMessage } from '../shared/errors';
 import type { Command, CommandContext } from './command';
-import { DEFAULT_MANIFESTS_DIR } from './plan';
+import { DEFAULT_MANIFESTS_DIR } from './command';
 
 const MANIFEST_FILE = /\.ya?ml$/;
 

@@ -15,10 +15,8 @@ import { planDocument, renderPlanJson } from '../report/plan-json';
 import { renderPlanMarkdown } from '../report/plan-markdown';
 import { renderPlanText } from '../report/plan-text';
 import { workTreeRevision } from '../source/work-tree';
-import { type Command, type CommandContext } from './command';
+import { DEFAULT_MANIFESTS_DIR, type Command, type CommandContext } from './command';
 import { UsageError } from '../shared/errors';
-
-export const DEFAULT_MANIFESTS_DIR = 'desired-state';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 

@@ -9,7 +9,7 @@ import { createLogger } from '../shared/logger';
 import { renderRunText } from '../daemon/run-text';
 import { generatedPasswordsDir } from '../users/store';
 import { kafkaVersionOption } from './broker';
-import { type Command } from './command';
+import { DEFAULT_MANIFESTS_DIR, type Command } from './command';
 import { parseLogFormat, stopForExit, untilSignal } from './run';
 import { UsageError, UserFacingError } from '../shared/errors';
 
@@ -28,7 +28,7 @@ export const upCommand: Command = {
       },
     });
     if (positionals.length > 1) throw new UsageError('expected at most one manifests folder');
-    const dir = path.resolve(cwd, positionals[0] ?? 'desired-state');
+    const dir = path.resolve(cwd, positionals[0] ?? DEFAULT_MANIFESTS_DIR);
     const portBase = values.port === undefined ? undefined : Number(values.port);
     if (portBase !== undefined && !Number.isInteger(portBase)) throw new UsageError('--port must be a number');
     const debounceMs = values['debounce-ms'] === undefined ? 300 : Number(values['debounce-ms']);

@@ -3,10 +3,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { displayPrefixOf, formatDiagnostic, loadDesiredState, type Diagnostic } from '../model/load';
-import { type Command } from './command';
+import { DEFAULT_MANIFESTS_DIR, type Command } from './command';
 import { UsageError, errorMessage } from '../shared/errors';
-
-export const DEFAULT_MANIFESTS_DIR = 'desired-state';
 
 const FORMATS = ['text', 'json', 'github'] as const;
 

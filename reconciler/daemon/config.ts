@@ -13,7 +13,9 @@ import { GitSourceSchema, LocalSourceSchema } from '../source/config';
 
 export { GitSourceSchema, LocalSourceSchema, type GitSourceConfig, type LocalSourceConfig } from '../source/config';
 
-export const KindModeSchema = z.enum(['apply', 'detect', 'suspend']);
+import { KindModeSchema } from '../model/schema';
+
+export { KindModeSchema };
 
 const WebhookSchema = z
   .object({

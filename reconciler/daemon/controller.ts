@@ -5,6 +5,7 @@
  * to the sinks. Every dependency (the reconcile, the source, the clock and timers) is injected, so the scheduling
  * rules are tested with a fake reconcile and fake timers; the daemon wires in the real ones.
  */
+import type { KindMode, ManagedKind } from '../model/schema';
 import type { Logger } from '../shared/logger';
 import type { Source, SourceSnapshot } from '../source/snapshot';
 import {
@@ -17,7 +18,7 @@ import {
   type Memory,
   type Notice,
 } from '../notify/assess';
-import type { KindMode, ReconcileOutcome, ReconcileRequest } from '../reconcile';
+import type { ReconcileOutcome, ReconcileRequest } from '../reconcile';
 import type { ConnectionProfile } from '../connection/profile';
 import { conditionsOf, runRecord, withRun, type Condition, type RunRecord } from './conditions';
 import { NoVerifiedCommitError, type SignatureVerdict } from '../source/signatures';
@@ -77,7 +78,7 @@ export interface ControllerOptions {
   reconcile: (req: ReconcileRequest) => Promise<ReconcileOutcome>;
   source: Source;
   profile: ConnectionProfile;
-  modes: Partial<Record<'topics' | 'acls' | 'users' | 'quotas', KindMode>>;
+  modes: Partial<Record<ManagedKind, KindMode>>;
   formatDiagnostic: (diagnostic: ReconcileOutcome['diagnostics'][number]) => string;
   logger: Logger;
   sinks?: ControllerSinks;

@@ -3,6 +3,7 @@
  * so two daemons in one process, as in the tests, never share counters). Fed by `observeRun` after each reconcile;
  * rendered by `/metrics`.
  */
+import type { ManagedKind } from '../model/schema';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunReport } from './controller';
 
@@ -12,7 +13,7 @@ export interface MetricsContext {
   /** Every series carries it, so two controllers (staging, prod) scraped together stay apart. */
   environment: string;
   /** The mode per kind: a kind in `suspend` is reported by the `msk_gitops_suspended` gauge. */
-  modes: Partial<Record<'topics' | 'acls' | 'users' | 'quotas', string>>;
+  modes: Partial<Record<ManagedKind, string>>;
 }
 
 export class Metrics {

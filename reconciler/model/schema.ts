@@ -577,3 +577,10 @@ export const PlanDocumentSchema = z.object({
   changes: z.array(ChangeSchema),
 });
 export type PlanDocument = z.infer<typeof PlanDocumentSchema>;
+
+/** The kinds of resource that settings, modes and apply steps name (plural, as in settings.yaml). */
+export type ManagedKind = 'topics' | 'acls' | 'users' | 'quotas';
+
+/** What the controller does with a kind: apply its changes, only report them (drift), or leave it alone. */
+export const KindModeSchema = z.enum(['apply', 'detect', 'suspend']);
+export type KindMode = z.infer<typeof KindModeSchema>;

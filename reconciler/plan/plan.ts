@@ -10,13 +10,14 @@ import {
   type LiveState,
   type Plan,
   type ResourceKind,
+  type ManagedKind,
 } from '../model/schema';
 import { planAcls } from './acls';
 import { planQuotas } from './quotas';
 import { planTopics } from './topics';
 import { planUsers } from './users';
 
-export type PlannedKind = 'topics' | 'acls' | 'users' | 'quotas';
+export type PlannedKind = ManagedKind;
 
 export interface PlanOptions {
   /** Kinds to plan; a kind set to false is left out entirely (suspended). Default: all. */

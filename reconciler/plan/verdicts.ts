@@ -1,7 +1,7 @@
 /** The verdicts the planner gives, worded once so the CLI, the docs and the tests read the same reasons. */
-import type { Verdict } from '../model/schema';
+import type { ManagedKind, Verdict } from '../model/schema';
 
-export type DeletableKind = 'topics' | 'acls' | 'users' | 'quotas';
+export type DeletableKind = ManagedKind;
 
 export const OK: Verdict = { status: 'ok' };
 

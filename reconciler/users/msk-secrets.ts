@@ -42,6 +42,7 @@ import {
 } from './msk-secret-names';
 import type { UserStore } from './store';
 import { errorMessage } from '../shared/errors';
+import { chunks } from '../shared/chunks';
 /**
  * Secrets per BatchAssociate/BatchDisassociate call. The API reference states no limit; we chunk defensively so a
  * large first run cannot hit an undocumented one. Each chunk is one call whatever the number of users in it.
@@ -75,12 +76,6 @@ async function awsStep<T>(step: string, run: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw new Error(awsError(step, error));
   }
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 function unprocessedMessage(step: string, item: UnprocessedScramSecret): string {
