@@ -52,6 +52,12 @@ export interface ReconcileRequest {
   env?: NodeJS.ProcessEnv;
   /** Where relative paths of the users store (generated passwords) resolve (default process.cwd()). */
   cwd?: string;
+  /** The environment to build (shared manifests + environments/NAME.yaml); undefined: the shared manifests. */
+  environment?: string;
+  /** The setting that named it, for the message when it does not exist (`--env`, `environment`). */
+  environmentSetting?: string;
+  /** The controller's environment is only a label when the tree declares no environments. */
+  environmentMayBeLabel?: boolean;
 }
 
 import type { ReconcileOutcome, ReconcileStep } from './apply/outcome';
@@ -168,7 +174,12 @@ export async function planReconcile(req: ReconcileRequest): Promise<PlannedRecon
     progress('load', `reading manifests from ${req.displayDir ?? req.dir}`);
     const display = req.displayDir === undefined ? undefined : displayPrefixOf(req.displayDir);
     const read = await inStep('load', () =>
-      loadDesiredState(req.dir, display === undefined ? {} : { displayPrefix: display }),
+      loadDesiredState(req.dir, {
+        ...(display === undefined ? {} : { displayPrefix: display }),
+        environment: req.environment,
+        environmentSetting: req.environmentSetting,
+        environmentMayBeLabel: req.environmentMayBeLabel,
+      }),
     );
     const loaded = display ? withOriginsUnder(read, display) : read;
     if (!loaded.state) {

@@ -116,8 +116,20 @@ function progressTo(ctx: CommandContext) {
   };
 }
 
-async function applySaved(ctx: CommandContext, file: string, flags: Parameters<typeof profileFromArgs>[0]) {
+async function applySaved(
+  ctx: CommandContext,
+  file: string,
+  flags: Parameters<typeof profileFromArgs>[0],
+  env: string | undefined,
+) {
   const document = await readPlanFile(ctx, file);
+  const environment = document.inputs.manifests.environment;
+  if (env !== undefined && env !== environment) {
+    ctx.stderr.write(
+      `msk-gitops apply: the plan in ${file} was made for ${environment === undefined ? 'the shared manifests (no --env)' : `environment "${environment}"`}, not "${env}". Nothing was applied.\n`,
+    );
+    return 1;
+  }
   const plan: Plan = { changes: document.changes, refused: document.refused };
   const { dir } = document.inputs.manifests;
   const profile = await profileFromArgs(flags, ctx.env);
@@ -129,6 +141,7 @@ async function applySaved(ctx: CommandContext, file: string, flags: Parameters<t
     env: ctx.env,
     cwd: ctx.cwd,
     onProgress: progressTo(ctx),
+    environment,
   });
   try {
     const problem = outcomeProblemText(planned.outcome);
@@ -160,11 +173,11 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 export const applyCommand: Command = {
-  usage: `msk-gitops apply [DIR] [--auto-approve] ${CONNECTION_USAGE} | msk-gitops apply FILE ${CONNECTION_USAGE}`,
+  usage: `msk-gitops apply [DIR] [--env NAME] [--auto-approve] ${CONNECTION_USAGE} | msk-gitops apply FILE ${CONNECTION_USAGE}`,
   async run(ctx) {
-    const { dir, flags, flag } = parsePlanArgs(ctx.argv, ['auto-approve']);
-    if (await isFile(resolve(ctx.cwd, dir))) return applySaved(ctx, dir, flags);
-    const planned = await openPlan(ctx, dir, flags);
+    const { dir, flags, flag, env } = parsePlanArgs(ctx.argv, ['auto-approve']);
+    if (await isFile(resolve(ctx.cwd, dir))) return applySaved(ctx, dir, flags, env);
+    const planned = await openPlan(ctx, dir, flags, env);
     if (!planned) return 1;
     try {
       return await applyShown(ctx, planned, planned.plan, { ask: !flag('auto-approve') });

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from './connection-options';
-import { commentPasses, renderPlanComment, type LivePlanOutcome } from '../diff/plan-comment';
+import { commentPasses, renderPlanComments, type LivePlanOutcome, type PlanCommentInput } from '../diff/plan-comment';
 import { displayDir, loadRevision } from '../diff/revisions';
 import { diffDesiredStates } from '../diff/semantic';
 import { checkPolicy } from '../policy/checks';
@@ -16,8 +16,15 @@ import { renderPlanMarkdown } from '../report/plan-markdown';
 import { type Command, type CommandContext } from './command';
 import { revisionArgs, revisionOptions } from './diff';
 import { UsageError } from '../shared/errors';
+import { environmentArg } from './plan';
+import { environmentsToCheck } from './policy';
 
-async function livePlan(ctx: CommandContext, dir: string, flags: ConnectionFlags): Promise<LivePlanOutcome> {
+async function livePlan(
+  ctx: CommandContext,
+  dir: string,
+  flags: ConnectionFlags,
+  environment: string | undefined,
+): Promise<LivePlanOutcome> {
   const profile = await profileFromArgs(flags, ctx.env);
   const outcome = await reconcileOnce({
     dir: path.resolve(ctx.cwd, dir),
@@ -26,6 +33,7 @@ async function livePlan(ctx: CommandContext, dir: string, flags: ConnectionFlags
     apply: false,
     env: ctx.env,
     cwd: ctx.cwd,
+    environment,
   });
   if (outcome.plan) return { markdown: renderPlanMarkdown(outcome.plan) };
   if (outcome.error) return { error: `${outcome.error.step}: ${outcome.error.message}` };
@@ -33,34 +41,46 @@ async function livePlan(ctx: CommandContext, dir: string, flags: ConnectionFlags
 }
 
 export const commentCommand: Command = {
-  usage: `msk-gitops comment --base REF [--head REF] [DIR] [--output FILE] [--live ${CONNECTION_USAGE}]`,
+  usage: `msk-gitops comment --base REF [--head REF] [--env NAME] [DIR] [--output FILE] [--live ${CONNECTION_USAGE}]  (without --env: one section per environment)`,
   async run(ctx) {
     const { positionals, values } = parseArgs({
       args: ctx.argv,
       allowPositionals: true,
-      options: { ...revisionOptions, output: { type: 'string' }, live: { type: 'boolean' }, ...connectionOptions },
+      options: {
+        ...revisionOptions,
+        output: { type: 'string' },
+        live: { type: 'boolean' },
+        env: { type: 'string' },
+        ...connectionOptions,
+      },
     });
     const { dir, base, head } = revisionArgs(positionals, values, true);
     // The live plan reads the manifests from disk: it describes the head only when the head is what is checked out.
     if (values.live && head !== undefined && head !== 'HEAD') {
       throw new UsageError('--live plans the checked-out manifests: use it with --head HEAD or without --head');
     }
-    const [before, after] = await Promise.all([
-      loadRevision({ cwd: ctx.cwd, dir, ref: base, asBase: true }),
-      loadRevision({ cwd: ctx.cwd, dir, ref: head }),
-    ]);
+    const env = environmentArg(values.env);
     const shown = displayDir(dir);
     const settingsFile = shown === '.' ? 'settings.yaml' : `${shown}/settings.yaml`;
-    const input = {
-      dir: shown,
-      base: before,
-      head: after,
-      changes: before.state && after.state ? diffDesiredStates(before.state, after.state) : null,
-      violations: after.state ? checkPolicy(after.state, before.state, { settingsFile }) : null,
-      // Only a loadable head is worth a round trip to the cluster.
-      live: values.live && after.state ? await livePlan(ctx, dir, values) : undefined,
-    };
-    const comment = renderPlanComment(input);
+    const declared = env === undefined ? (await loadRevision({ cwd: ctx.cwd, dir, ref: head })).environments : [];
+    const inputs: PlanCommentInput[] = [];
+    for (const environment of environmentsToCheck(declared, env)) {
+      const [before, after] = await Promise.all([
+        loadRevision({ cwd: ctx.cwd, dir, ref: base, asBase: true, environment }),
+        loadRevision({ cwd: ctx.cwd, dir, ref: head, environment }),
+      ]);
+      inputs.push({
+        dir: shown,
+        base: before,
+        head: after,
+        changes: before.state && after.state ? diffDesiredStates(before.state, after.state) : null,
+        violations: after.state ? checkPolicy(after.state, before.state, { settingsFile }) : null,
+        // Only a loadable head is worth a round trip to the cluster.
+        live: values.live && after.state ? await livePlan(ctx, dir, values, environment) : undefined,
+        ...(environment === undefined ? {} : { environment }),
+      });
+    }
+    const comment = renderPlanComments(inputs);
     const output = values.output;
     if (output) {
       await writeFile(path.resolve(ctx.cwd, output), comment);
@@ -68,6 +88,6 @@ export const commentCommand: Command = {
     } else {
       ctx.stdout.write(comment);
     }
-    return commentPasses(input) ? 0 : 1;
+    return inputs.every(commentPasses) ? 0 : 1;
   },
 };

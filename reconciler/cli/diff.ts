@@ -6,6 +6,7 @@ import { displayDir, loadRevision, type LoadedRevision } from '../diff/revisions
 import { diffDesiredStates } from '../diff/semantic';
 import { type Command, type CommandContext } from './command';
 import { DEFAULT_MANIFESTS_DIR } from './command';
+import { environmentArg } from './plan';
 import { UsageError } from '../shared/errors';
 
 /** The options `diff`, `policy` and `comment` share: the two revisions. */
@@ -34,19 +35,20 @@ export function loadProblemText(side: LoadedRevision, role: 'base' | 'head'): st
 
 export const diffCommand: Command = {
   usage:
-    'msk-gitops diff --base REF [--head REF] [DIR] [--format text|markdown|json]  (--head defaults to the work tree)',
+    'msk-gitops diff --base REF [--head REF] [DIR] [--env NAME] [--format text|markdown|json]  (--head defaults to the work tree)',
   async run(ctx: CommandContext) {
     const { positionals, values } = parseArgs({
       args: ctx.argv,
       allowPositionals: true,
-      options: { ...revisionOptions, format: { type: 'string', default: 'text' } },
+      options: { ...revisionOptions, format: { type: 'string', default: 'text' }, env: { type: 'string' } },
     });
     const { dir, base, head } = revisionArgs(positionals, values, true);
     const format = values.format;
     if (!DIFF_FORMATS.includes(format as DiffFormat)) throw new UsageError('--format must be text, markdown or json');
+    const environment = environmentArg(values.env);
     const [before, after] = await Promise.all([
-      loadRevision({ cwd: ctx.cwd, dir, ref: base, asBase: true }),
-      loadRevision({ cwd: ctx.cwd, dir, ref: head }),
+      loadRevision({ cwd: ctx.cwd, dir, ref: base, asBase: true, environment }),
+      loadRevision({ cwd: ctx.cwd, dir, ref: head, environment }),
     ]);
     if (!after.state) {
       ctx.stderr.write(loadProblemText(after, 'head'));

@@ -4,14 +4,14 @@ import type { Command } from './command';
 import { documentOf, openPlan, parsePlanArgs, planExitCode, renderPlan, wantsColour } from './plan';
 
 export const driftCommand: Command = {
-  usage: `msk-gitops drift [DIR] [--format text|markdown|json] ${CONNECTION_USAGE}`,
+  usage: `msk-gitops drift [DIR] [--env NAME] [--format text|markdown|json] ${CONNECTION_USAGE}`,
   async run(ctx) {
-    const { dir, format, flags } = parsePlanArgs(ctx.argv);
-    const planned = await openPlan(ctx, dir, flags);
+    const { dir, format, flags, env } = parsePlanArgs(ctx.argv);
+    const planned = await openPlan(ctx, dir, flags, env);
     if (!planned) return 1;
     try {
       const { plan } = planned;
-      const document = () => documentOf(ctx, dir, planned, plan, flags);
+      const document = () => documentOf(ctx, dir, planned, plan, flags, env);
       const drifted = plan.changes.length > 0;
       if (format === 'text') {
         ctx.stdout.write(

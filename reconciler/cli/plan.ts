@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from './connection-options';
-import type { PlanDocument, Plan } from '../model/schema';
+import { EnvironmentNameSchema, type PlanDocument, type Plan } from '../model/schema';
 import { planReconcile, type PlannedReconcile } from '../reconcile';
 import { outcomeProblemText } from '../report/outcome-text';
 import { planDocument, renderPlanJson } from '../report/plan-json';
@@ -28,6 +28,7 @@ export function parsePlanArgs(
 ) {
   const options: ParseArgsConfig['options'] = {
     ...connectionOptions,
+    env: { type: 'string' },
     format: { type: 'string', default: 'text' },
     ...Object.fromEntries(booleanFlags.map((name) => [name, { type: 'boolean' as const, default: false }])),
     ...Object.fromEntries(stringFlags.map((name) => [name, { type: 'string' as const }])),
@@ -43,7 +44,23 @@ export function parsePlanArgs(
     const value = values[name];
     return typeof value === 'string' ? value : undefined;
   };
-  return { dir: positionals[0] ?? DEFAULT_MANIFESTS_DIR, format: format as PlanFormat, flags, flag, option };
+  return {
+    dir: positionals[0] ?? DEFAULT_MANIFESTS_DIR,
+    format: format as PlanFormat,
+    flags,
+    flag,
+    option,
+    env: environmentArg(option('env')),
+  };
+}
+
+/** `--env NAME`, checked for its form (whether the manifests declare it is the loader's to say). */
+export function environmentArg(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const checked = EnvironmentNameSchema.safeParse(value);
+  if (!checked.success)
+    throw new UsageError(`--env: "${value}" is not an environment name (lowercase letters, digits and "-")`);
+  return value;
 }
 
 /** Colour on a terminal unless NO_COLOR is set (https://no-color.org). */
@@ -70,6 +87,7 @@ export async function openPlan(
   ctx: CommandContext,
   dir: string,
   flags: ConnectionFlags,
+  environment?: string,
 ): Promise<(PlannedReconcile & { plan: Plan }) | null> {
   const profile = await profileFromArgs(flags, ctx.env);
   const planned = await planReconcile({
@@ -79,6 +97,7 @@ export async function openPlan(
     apply: false,
     env: ctx.env,
     cwd: ctx.cwd,
+    environment,
   });
   const problem = outcomeProblemText(planned.outcome);
   const { plan } = planned.outcome;
@@ -97,6 +116,7 @@ export async function documentOf(
   planned: PlannedReconcile,
   plan: Plan,
   flags: ConnectionFlags,
+  environment?: string,
 ): Promise<PlanDocument> {
   const profile = await profileFromArgs(flags, ctx.env);
   return planDocument(plan, {
@@ -106,6 +126,7 @@ export async function documentOf(
     clusterId: planned.inputs?.clusterId ?? null,
     bootstrapServers: profile.bootstrapServers,
     fingerprints: planned.fingerprints(plan),
+    environment,
   });
 }
 
@@ -121,16 +142,16 @@ export async function renderPlan(
 }
 
 export const planCommand: Command = {
-  usage: `msk-gitops plan [DIR] [--format text|markdown|json] [--detailed-exitcode] [--out FILE] ${CONNECTION_USAGE}`,
+  usage: `msk-gitops plan [DIR] [--env NAME] [--format text|markdown|json] [--detailed-exitcode] [--out FILE] ${CONNECTION_USAGE}`,
   async run(ctx) {
-    const { dir, format, flags, flag, option } = parsePlanArgs(ctx.argv, ['detailed-exitcode'], ['out']);
+    const { dir, format, flags, flag, option, env } = parsePlanArgs(ctx.argv, ['detailed-exitcode'], ['out']);
     const out = option('out');
-    const planned = await openPlan(ctx, dir, flags);
+    const planned = await openPlan(ctx, dir, flags, env);
     if (!planned) return 1;
     try {
       const { plan } = planned;
       let document: PlanDocument | null = null;
-      const documentOnce = async () => (document ??= await documentOf(ctx, dir, planned, plan, flags));
+      const documentOnce = async () => (document ??= await documentOf(ctx, dir, planned, plan, flags, env));
       ctx.stdout.write(await renderPlan(plan, format, wantsColour(ctx), documentOnce));
       if (out !== undefined) {
         if (isRefused(plan)) {

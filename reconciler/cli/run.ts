@@ -7,6 +7,7 @@ import { createLogger, type LogFormat } from '../shared/logger';
 import { type Command } from './command';
 import {
   ConfigError,
+  EnvironmentConfigError,
   LockHeldError,
   LockWaitAborted,
   UsageError,
@@ -89,6 +90,8 @@ export const runCommand: Command = {
         return 0;
       }
       if (error instanceof LockHeldError) throw new UserFacingError(error.message, { cause: error });
+      if (error instanceof EnvironmentConfigError)
+        throw new UserFacingError(`invalid config:\n${values.config}: ${error.message}`, { cause: error });
       throw new UserFacingError(errorMessage(error), { cause: error });
     }
     try {

@@ -10,11 +10,12 @@ import { renderRunText } from '../daemon/run-text';
 import { generatedPasswordsDir } from '../users/store';
 import { kafkaVersionOption } from './broker';
 import { DEFAULT_MANIFESTS_DIR, type Command } from './command';
+import { environmentArg } from './plan';
 import { parseLogFormat, stopForExit, untilSignal } from './run';
 import { UsageError, UserFacingError } from '../shared/errors';
 
 export const upCommand: Command = {
-  usage: 'msk-gitops up [DIR] [--once] [--port N] [--kafka-version V] [--log-format text|json]',
+  usage: 'msk-gitops up [DIR] [--env NAME] [--once] [--port N] [--kafka-version V] [--log-format text|json]',
   async run({ argv, stdout, cwd, env }) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -25,6 +26,7 @@ export const upCommand: Command = {
         'kafka-version': { type: 'string' },
         'log-format': { type: 'string' },
         'debounce-ms': { type: 'string' },
+        env: { type: 'string' },
       },
     });
     if (positionals.length > 1) throw new UsageError('expected at most one manifests folder');
@@ -43,6 +45,7 @@ export const upCommand: Command = {
     const config = DaemonConfigSchema.parse({
       connection,
       source: { local: { dir, debounceMs } },
+      ...(values.env === undefined ? {} : { environment: environmentArg(values.env) }),
       retry: { initialMs: 2000, maxMs: 30_000 },
       shutdownTimeoutMs: 10_000,
     });

@@ -45,7 +45,11 @@ export function auditEntries(report: RunReport, time: string): AuditEntry[] {
 }
 
 export class AuditLog {
-  constructor(readonly file: string) {
+  /** `environment`, when given, is written on every line: two controllers' logs read together stay apart. */
+  constructor(
+    readonly file: string,
+    readonly environment?: string,
+  ) {
     mkdirSync(path.dirname(file), { recursive: true });
   }
 
@@ -53,7 +57,10 @@ export class AuditLog {
     if (entries.length === 0) return;
     const fd = openSync(this.file, 'a', 0o640);
     try {
-      for (const entry of entries) writeSync(fd, `${JSON.stringify(entry)}\n`);
+      for (const entry of entries) {
+        const line = this.environment === undefined ? entry : { environment: this.environment, ...entry };
+        writeSync(fd, `${JSON.stringify(line)}\n`);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -147,11 +147,34 @@ function resolvePaths(config: DaemonConfig, baseDir: string): DaemonConfig {
   };
 }
 
+/**
+ * The state files' defaults carry the environment (`/var/lib/msk-gitops/prod/…`), so a staging and a production
+ * controller on one host never share a lock, an audit log or a checkout. `default` keeps the historical paths.
+ */
+function withEnvironmentDefaults(config: DaemonConfig, raw: unknown): DaemonConfig {
+  if (config.environment === 'default') return config;
+  const given = (raw ?? {}) as { lockFile?: unknown; auditLog?: unknown; source?: { git?: { checkoutDir?: unknown } } };
+  const state = `/var/lib/msk-gitops/${config.environment}`;
+  return {
+    ...config,
+    lockFile: given.lockFile === undefined ? `${state}/msk-gitops.lock` : config.lockFile,
+    auditLog: given.auditLog === undefined ? `${state}/audit.jsonl` : config.auditLog,
+    source: {
+      ...config.source,
+      git: config.source.git && {
+        ...config.source.git,
+        checkoutDir: given.source?.git?.checkoutDir === undefined ? `${state}/checkout` : config.source.git.checkoutDir,
+      },
+    },
+  };
+}
+
 /** Parses and validates a config text; `file` names it in messages and anchors relative paths. */
 export function parseDaemonConfig(text: string, file: string): DaemonConfig {
   const { doc, placeOf: where, syntaxProblems } = parseConfigDocument(text, file);
   if (syntaxProblems.length > 0) throw new ConfigError(syntaxProblems);
-  const result = DaemonConfigSchema.safeParse(doc.toJS());
+  const raw = doc.toJS();
+  const result = DaemonConfigSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
@@ -169,7 +192,7 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
     });
     throw new ConfigError(problems);
   }
-  const config = resolvePaths(result.data, path.dirname(path.resolve(file)));
+  const config = resolvePaths(withEnvironmentDefaults(result.data, raw), path.dirname(path.resolve(file)));
   const missing = unreadableFiles(config).map(({ route, file: named, code }) => {
     const { node } = deepestNodeOn(doc, route);
     const at = node?.range ? where(node.range[0]) : file;

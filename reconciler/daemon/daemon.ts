@@ -3,7 +3,11 @@
  * reporting (logs, Slack, audit log, metrics) and the HTTP endpoint; and its orderly stop. `msk-gitops run` and
  * `msk-gitops up` both start it, so the long-running daemon and the laptop loop are one code path.
  */
+import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import path from 'node:path';
+import { environmentNames, unknownEnvironmentMessage } from '../model/load';
+import { ENVIRONMENTS_DIR } from '../model/schema';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { resolveSecret } from '../connection/secrets';
@@ -22,7 +26,7 @@ import { closeServer, createControllerServer, listen } from './http';
 import { acquireLock, type Lock } from './lock';
 import type { Logger } from '../shared/logger';
 import { Metrics } from './metrics';
-import { errorMessage } from '../shared/errors';
+import { EnvironmentConfigError, errorMessage } from '../shared/errors';
 
 export interface DaemonOptions {
   config: DaemonConfig;
@@ -62,6 +66,26 @@ export interface RunningDaemon {
   trigger(reason: string): Promise<void>;
   /** Stops triggers, lets the current reconcile finish (up to the shutdown timeout), closes HTTP, releases the lock. */
   stop(): Promise<{ finished: boolean }>;
+}
+
+/**
+ * A controller for an environment the manifests do not declare would report every run invalid: refuse to start
+ * instead. Needs the manifests, so it fetches once; a source that cannot be read now is left to the runs to report.
+ */
+async function checkEnvironment(source: Source, environment: string, logger: Logger): Promise<void> {
+  let dir: string;
+  try {
+    dir = (await source.sync()).dir;
+  } catch (error) {
+    logger.warn('cannot read the manifests at start; the environment is checked on every run', {
+      error: errorMessage(error),
+    });
+    return;
+  }
+  const listed = await readdir(path.join(dir, ENVIRONMENTS_DIR)).catch(() => [] as string[]);
+  const declared = environmentNames(listed.map((name) => ({ path: `${ENVIRONMENTS_DIR}/${name}` })));
+  if (declared.length > 0 && !declared.includes(environment))
+    throw new EnvironmentConfigError(unknownEnvironmentMessage('environment', environment, declared));
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
@@ -105,6 +129,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
 
     const cluster = config.connection.bootstrapServers.join(',');
+    await checkEnvironment(source, config.environment, logger);
+
     let slack: SlackNotifier | null = null;
     if (config.slack) {
       const webhookUrl = await resolveSecret(config.slack.webhookUrlRef, env);
@@ -141,10 +167,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       });
 
     const metrics = new Metrics({ environment: config.environment, modes: config.modes });
-    const audit = features.audit ? new AuditLog(config.auditLog) : null;
+    const audit = features.audit ? new AuditLog(config.auditLog, config.environment) : null;
     const controller = new Controller({
       reconcile: options.reconcile,
-      request: { env, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
       source,
       profile: config.connection,
       modes: config.modes,
@@ -153,6 +178,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       timers: options.timers,
       reminderMs: (config.notify.reminderMinutes ?? config.slack?.reminderMinutes ?? 240) * 60_000,
       retry: config.retry,
+      // The tree's environments/<environment>.yaml over its shared manifests (the environment is only a label when the
+      // tree declares none).
+      request: {
+        env,
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        environment: config.environment,
+        environmentSetting: 'environment',
+        environmentMayBeLabel: true,
+      },
       sinks: {
         notify: (notice) => {
           if (notice.type === 'unverified-commit' || notice.type === 'commit-verified') {

@@ -33,6 +33,8 @@ export interface PlanCommentInput {
   violations: PolicyViolation[] | null;
   /** Absent when the live plan was not asked for. */
   live?: LivePlanOutcome;
+  /** The environment this section is for (`environments/<name>.yaml`); absent for a tree without environments. */
+  environment?: string;
 }
 
 /** Whether the pull request may merge as far as the manifests go: they load and break no policy. */
@@ -63,12 +65,29 @@ export function renderPlanComment(input: PlanCommentInput, limit = COMMENT_LIMIT
   return composeComment(input, fits, live);
 }
 
+/**
+ * One comment for several environments: a section each, in the order given, sharing the size limit; the marker that
+ * finds the comment to update appears once, at the top.
+ */
+export function renderPlanComments(inputs: PlanCommentInput[], limit = COMMENT_LIMIT): string {
+  if (inputs.length === 1) return renderPlanComment(inputs[0], limit);
+  const share = Math.floor((limit - 200) / inputs.length);
+  return inputs
+    .map((input, i) => {
+      const section = renderPlanComment(input, share);
+      return i === 0 ? section : section.replace(`${PLAN_COMMENT_MARKER}\n\n`, '');
+    })
+    .join('\n---\n\n');
+}
+
 function composeComment(input: PlanCommentInput, shownChanges: number, showLivePlan: boolean): string {
   const head = input.head.ref === WORK_TREE ? '' : ` --head ${input.head.ref}`;
-  const reproduce = (command: string) => `msk-gitops ${command} --base ${input.base.ref}${head} ${input.dir}`;
+  const env = input.environment === undefined ? '' : ` --env ${input.environment}`;
+  const reproduce = (command: string) => `msk-gitops ${command} --base ${input.base.ref}${head}${env} ${input.dir}`;
+  const where = input.environment === undefined ? '' : `, environment \`${input.environment}\``;
   const parts = [
     PLAN_COMMENT_MARKER,
-    `### msk-gitops plan for \`${input.dir}\` (\`${input.base.ref}\` → \`${input.head.ref}\`)`,
+    `### msk-gitops plan for \`${input.dir}\`${where} (\`${input.base.ref}\` → \`${input.head.ref}\`)`,
     summaryLine(input),
     validationSection(input),
     policySection(input),

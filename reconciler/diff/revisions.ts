@@ -5,7 +5,15 @@
  * find them.
  */
 import path from 'node:path';
-import { buildDesiredState, loadDesiredState, SETTINGS_FILES, withOriginsUnder, type LoadResult } from '../model/load';
+import {
+  buildDesiredState,
+  environmentNames,
+  isEnvironmentFile,
+  loadDesiredState,
+  SETTINGS_FILES,
+  withOriginsUnder,
+  type LoadResult,
+} from '../model/load';
 import { SettingsSchema, type DesiredState } from '../model/schema';
 import { readManifestsAtRevision } from './git-revision';
 import type { RevisionOutcome } from './plan-comment';
@@ -18,6 +26,8 @@ export interface LoadedRevision extends RevisionOutcome {
   commit: string | null;
   /** Null when the manifests do not load. */
   state: DesiredState | null;
+  /** The environments the revision declares (`environments/<name>.yaml`). */
+  environments: string[];
 }
 
 /** Nothing declared, default settings: the base of the pull request that adds the manifests directory. */
@@ -36,24 +46,39 @@ export async function loadRevision(options: {
   dir: string;
   ref?: string;
   asBase?: boolean;
+  /** Build this environment (shared + environments/NAME.yaml). A base that does not declare it yet: its shared manifests. */
+  environment?: string;
 }): Promise<LoadedRevision> {
-  const { cwd, dir, ref, asBase = false } = options;
+  const { cwd, dir, ref, asBase = false, environment } = options;
   const shown = displayDir(dir);
   // The loader prefixes diagnostics itself (including places quoted inside messages); origins are ours to prefix.
   const display = { displayPrefix: shown === '.' ? '' : shown };
   if (ref === undefined) {
-    const result = await loadDesiredState(path.resolve(cwd, dir), display);
+    const result = await loadDesiredState(path.resolve(cwd, dir), { ...display, environment });
     return outcome(WORK_TREE, null, withOriginsUnder(result, shown));
   }
   const revision = await readManifestsAtRevision({ cwd, dir, ref });
-  if (asBase && !revision.files.some((file) => !SETTINGS_FILES.includes(file.path))) {
-    return { ref, commit: revision.commit, loaded: true, diagnostics: [], state: emptyDesiredState() };
+  const environments = environmentNames(revision.files);
+  if (asBase && !revision.files.some((file) => !SETTINGS_FILES.includes(file.path) && !isEnvironmentFile(file.path))) {
+    return { ref, commit: revision.commit, loaded: true, diagnostics: [], state: emptyDesiredState(), environments };
   }
-  return outcome(ref, revision.commit, withOriginsUnder(buildDesiredState(revision.files, display), shown));
+  const built = asBase && environment !== undefined && !environments.includes(environment) ? undefined : environment;
+  return outcome(
+    ref,
+    revision.commit,
+    withOriginsUnder(buildDesiredState(revision.files, { ...display, environment: built }), shown),
+  );
 }
 
 function outcome(ref: string, commit: string | null, result: LoadResult): LoadedRevision {
-  return { ref, commit, loaded: result.state !== null, diagnostics: result.diagnostics, state: result.state };
+  return {
+    ref,
+    commit,
+    loaded: result.state !== null,
+    diagnostics: result.diagnostics,
+    state: result.state,
+    environments: result.environments ?? [],
+  };
 }
 
 /** `desired-state/` → `desired-state`; `./` → `.`. */

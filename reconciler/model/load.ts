@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { AclEntry, DesiredState, Origin } from './schema';
+import { ENVIRONMENTS_DIR, EnvironmentNameSchema, type AclEntry, type DesiredState, type Origin } from './schema';
 import { aclKey, quotaEntityKey } from './keys';
 import { expandAcl, expandApp, type AppManifest } from './expand';
 import { Collector, originOf, withPrefix, type Diagnostic } from './collector';
@@ -20,7 +20,7 @@ import {
   suggester,
   type References,
 } from './cross-checks';
-import { readManifest } from './read-manifest';
+import { readEnvironmentFile, readManifest } from './read-manifest';
 import { readSettings } from './read-settings';
 import { YamlFile, type PathElement } from './yaml-file';
 import { FastYamlFile } from './fast-yaml-file';
@@ -40,6 +40,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** sha256 over every file read (its path under the root and its bytes): what a saved plan is bound to. */
   digest?: string;
+  /** The environments the tree declares (`environments/<name>.yaml`), sorted; empty when it declares none. */
+  environments?: string[];
 }
 
 export interface LoadOptions {
@@ -48,6 +50,18 @@ export interface LoadOptions {
    * or a CI annotation can open. Origins stay relative to the manifests root.
    */
   displayPrefix?: string;
+  /**
+   * The environment to build (`--env NAME`, the controller config's `environment`): the shared manifests plus
+   * `environments/NAME.yaml`. Undefined: the shared manifests alone.
+   */
+  environment?: string;
+  /** The setting that named the environment, for the message when it does not exist (default `--env`). */
+  environmentSetting?: string;
+  /**
+   * The controller's `environment` is also just a label: a tree that declares no environments at all is then built
+   * from its shared manifests. A tree that declares some must declare this one. Default false (`--env` must exist).
+   */
+  environmentMayBeLabel?: boolean;
 }
 
 export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
@@ -88,12 +102,68 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }
 
+/** Under `environments/`: an environment's overrides, not a shared manifest. */
+export function isEnvironmentFile(file: string): boolean {
+  return file.startsWith(`${ENVIRONMENTS_DIR}/`);
+}
+
+/** `environments/prod.yaml` → `prod`; null for anything else under environments/ (a folder, another extension). */
+function environmentOf(file: string): string | null {
+  const match = new RegExp(`^${ENVIRONMENTS_DIR}/([^/]+)\\.ya?ml$`).exec(file);
+  return match ? match[1] : null;
+}
+
+/** The environments a manifests tree declares, sorted. */
+export function environmentNames(files: readonly { path: string }[]): string[] {
+  const names = files.flatMap((f) => {
+    const name = environmentOf(f.path);
+    return name !== null && EnvironmentNameSchema.safeParse(name).success ? [name] : [];
+  });
+  return [...new Set(names)].sort();
+}
+
+/** `environment "prd" does not exist (the manifests declare: prod, staging)`: names the setting and the choices. */
+export function unknownEnvironmentMessage(setting: string, environment: string, existing: string[]): string {
+  return `${setting}: environment "${environment}" does not exist: no ${ENVIRONMENTS_DIR}/${environment}.yaml (${
+    existing.length ? `the manifests declare: ${existing.join(', ')}` : 'the manifests declare no environments'
+  })`;
+}
+
 /** Pure: every manifest text in, the merged, expanded, validated desired state out (or every problem in it). */
 export function buildDesiredState(files: ManifestSource[], options: LoadOptions = {}): LoadResult {
   const c = new Collector(options.displayPrefix);
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const settingsFiles = sorted.filter((f) => SETTINGS_FILES.includes(f.path));
-  const manifests = sorted.filter((f) => !SETTINGS_FILES.includes(f.path));
+  const environmentFiles = sorted.filter((f) => isEnvironmentFile(f.path));
+  const manifests = sorted.filter((f) => !SETTINGS_FILES.includes(f.path) && !isEnvironmentFile(f.path));
+  const environments = environmentNames(environmentFiles);
+  for (const file of environmentFiles) {
+    const name = environmentOf(file.path);
+    if (name === null)
+      c.report(file.path, { line: 1, column: 1 }, `an environment is one file: ${ENVIRONMENTS_DIR}/<name>.yaml`);
+    else if (!EnvironmentNameSchema.safeParse(name).success)
+      c.report(file.path, { line: 1, column: 1 }, `environment "${name}": a name is lowercase letters, digits and "-"`);
+  }
+  const environment =
+    options.environmentMayBeLabel && environments.length === 0 && environmentFiles.length === 0
+      ? undefined
+      : options.environment;
+  const environmentFile = environment ? environmentFiles.filter((f) => environmentOf(f.path) === environment) : [];
+  if (environment !== undefined && environmentFile.length === 0) {
+    const root = options.displayPrefix || '.';
+    c.diagnostics.push({
+      file: root,
+      line: 0,
+      column: 0,
+      message: unknownEnvironmentMessage(options.environmentSetting ?? '--env', environment, environments),
+    });
+  }
+  if (environmentFile.length > 1)
+    c.report(
+      environmentFile[1].path,
+      { line: 1, column: 1 },
+      `environment "${environment}" is also ${environmentFile[0].path}`,
+    );
   if (settingsFiles.length > 1) {
     c.report(
       settingsFiles[1].path,
@@ -108,6 +178,8 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
     c.diagnostics.push({ file: root, line: 0, column: 0, message: `no manifests found in ${root}` });
   }
   for (const file of manifests) readManifest(c, openDocument(file.path, file.text));
+  if (environment !== undefined && environmentFile.length > 0)
+    readEnvironmentFile(c, openDocument(environmentFile[0].path, environmentFile[0].text), environment);
 
   checkDuplicates(c, 'topic', c.topics);
   checkDuplicates(c, 'user', c.users);
@@ -150,7 +222,7 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
       seen.add(key);
       return true;
     });
-    return { state: null, diagnostics };
+    return { state: null, diagnostics, environments };
   }
   const keys = [...acls.keys()].sort();
   return {
@@ -162,6 +234,7 @@ export function buildDesiredState(files: ManifestSource[], options: LoadOptions 
       settings,
     },
     diagnostics: [],
+    environments,
   };
 }
 
@@ -190,8 +263,10 @@ export function displayPrefixOf(typed: string): string {
 }
 
 /** sha256 over every file's path and bytes, in path order. */
-export function manifestsDigest(files: readonly ManifestSource[]): string {
+export function manifestsDigest(files: readonly ManifestSource[], environment?: string): string {
   const hash = createHash('sha256');
+  // A plan saved for one environment is not the plan of another built from the same files.
+  if (environment !== undefined) hash.update(`environment\0${environment}\0`);
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     hash.update(`${file.path}\0${Buffer.byteLength(file.text)}\0`).update(file.text);
   }
@@ -211,7 +286,7 @@ export async function loadDesiredState(dir: string, options: LoadOptions = {}): 
       diagnostics: [{ file: shown, line: 0, column: 0, message: `cannot read the manifests directory (${code})` }],
     };
   }
-  if (!names.some((name) => !SETTINGS_FILES.includes(name))) {
+  if (!names.some((name) => !SETTINGS_FILES.includes(name) && !isEnvironmentFile(name))) {
     return {
       state: null,
       diagnostics: [{ file: shown, line: 0, column: 0, message: `no manifests found in ${shown}` }],
@@ -234,7 +309,7 @@ export async function loadDesiredState(dir: string, options: LoadOptions = {}): 
     }),
   );
   const result = buildDesiredState(files, options);
-  if (!unreadable.length) return { ...result, digest: manifestsDigest(files) };
+  if (!unreadable.length) return { ...result, digest: manifestsDigest(files, options.environment) };
   return { state: null, diagnostics: [...unreadable, ...result.diagnostics].sort(compareDiagnostics) };
 }
 

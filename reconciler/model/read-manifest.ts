@@ -6,12 +6,14 @@ import {
   AppConsumeSchema,
   AppManifestSchema,
   AppProduceSchema,
+  EnvironmentFileSchema,
   ManifestFileSchema,
   QUOTA_KEYS,
   QuotaManifestSchema,
   PrincipalSchema,
   SettingsSchema,
   TopicManifestSchema,
+  TopicOverrideSchema,
   UserManifestSchema,
   type QuotaValues,
 } from './schema';
@@ -21,8 +23,8 @@ import type { ManifestDocument } from './manifest-document';
 import { topicNameProblem } from './names';
 import { didYouMean } from './near-names';
 import { checkTopicConfig, TOPIC_CONFIGS } from './topic-configs';
-import type { PathElement } from './yaml-file';
-import { atPath } from './zod-messages';
+import type { PathElement, Position } from './yaml-file';
+import { atPath, type Explained } from './zod-messages';
 
 export const SECTIONS = Object.keys(ManifestFileSchema.shape);
 
@@ -73,61 +75,155 @@ export function readManifest(c: Collector, src: ManifestDocument): void {
 }
 
 export function readTopics(c: Collector, src: ManifestDocument, topics: Record<string, unknown>): void {
-  for (const { key: name, position } of src.entries(['topics'])) {
-    const at: PathElement[] = ['topics', name];
-    declare(c.topics, name, src.file, position);
-    const problem = topicNameProblem(name);
-    if (problem) c.report(src.file, position, atPath(['topics', name], problem));
-    const raw = topics[name];
-    const parsed = parseAt(c, src, TopicManifestSchema, raw, at, (e) => {
-      const key = e.path.length === at.length + 1 ? e.path[at.length] : undefined;
-      return e.on === 'key' && typeof key === 'string' && key in TOPIC_CONFIGS
-        ? ' (topic configs go under config:)'
-        : '';
-    });
-    const config: Record<string, string> = {};
-    let configOk = true;
-    const rawConfig = isPlainMap(raw) ? raw.config : undefined;
-    if (isPlainMap(rawConfig)) {
-      for (const [key, value] of Object.entries(rawConfig)) {
-        if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
-        const check = checkTopicConfig(key, value, src.sourceText([...at, 'config', key]));
-        if (check.ok) config[key] = check.value;
-        else {
-          configOk = false;
-          const unknownKey = check.unknown === true;
-          c.at(
-            src,
-            [...at, 'config', key],
-            unknownKey ? atPath([...at, 'config'], check.message) : atPath([...at, 'config', key], check.message),
-            unknownKey ? 'key' : 'value',
-          );
-        }
+  for (const { key: name, position } of src.entries(['topics'])) readTopic(c, src, name, position, topics[name]);
+}
+
+/** A topic's `config:` map, each key checked at its place; `ok` is false when any key or value is wrong. */
+function readTopicConfig(
+  c: Collector,
+  src: ManifestDocument,
+  at: PathElement[],
+  raw: unknown,
+): { config: Record<string, string>; ok: boolean } {
+  const config: Record<string, string> = {};
+  let ok = true;
+  const rawConfig = isPlainMap(raw) ? raw.config : undefined;
+  if (isPlainMap(rawConfig)) {
+    for (const [key, value] of Object.entries(rawConfig)) {
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+      const check = checkTopicConfig(key, value, src.sourceText([...at, 'config', key]));
+      if (check.ok) config[key] = check.value;
+      else {
+        ok = false;
+        const unknownKey = check.unknown === true;
+        c.at(
+          src,
+          [...at, 'config', key],
+          unknownKey ? atPath([...at, 'config'], check.message) : atPath([...at, 'config', key], check.message),
+          unknownKey ? 'key' : 'value',
+        );
       }
     }
-    const minIsr = config['min.insync.replicas'];
-    const rf =
-      isPlainMap(raw) && Number.isInteger(raw.replicationFactor) ? (raw.replicationFactor as number) : undefined;
-    if (minIsr !== undefined && rf !== undefined && Number(minIsr) > rf) {
-      c.at(
-        src,
-        [...at, 'config', 'min.insync.replicas'],
-        atPath(
-          [...at, 'config', 'min.insync.replicas'],
-          `${minIsr} is greater than replicationFactor ${rf}; acks=all writes would always fail`,
-        ),
-      );
-      continue;
-    }
-    if (!parsed || !configOk) continue;
-    c.topicSpecs.push({
-      name,
-      partitions: parsed.partitions,
-      replicationFactor: parsed.replicationFactor,
-      config,
-      origin: { file: src.file, ...position },
-    });
   }
+  return { config, ok };
+}
+
+const configHint = (at: PathElement[]) => (e: Explained) => {
+  const key = e.path.length === at.length + 1 ? e.path[at.length] : undefined;
+  return e.on === 'key' && typeof key === 'string' && key in TOPIC_CONFIGS ? ' (topic configs go under config:)' : '';
+};
+
+function readTopic(c: Collector, src: ManifestDocument, name: string, position: Position, raw: unknown): void {
+  const at: PathElement[] = ['topics', name];
+  declare(c.topics, name, src.file, position);
+  const problem = topicNameProblem(name);
+  if (problem) c.report(src.file, position, atPath(['topics', name], problem));
+  const parsed = parseAt(c, src, TopicManifestSchema, raw, at, configHint(at));
+  const { config, ok: configOk } = readTopicConfig(c, src, at, raw);
+  const minIsr = config['min.insync.replicas'];
+  const rf = isPlainMap(raw) && Number.isInteger(raw.replicationFactor) ? (raw.replicationFactor as number) : undefined;
+  if (minIsr !== undefined && rf !== undefined && Number(minIsr) > rf) {
+    c.at(
+      src,
+      [...at, 'config', 'min.insync.replicas'],
+      atPath(
+        [...at, 'config', 'min.insync.replicas'],
+        `${minIsr} is greater than replicationFactor ${rf}; acks=all writes would always fail`,
+      ),
+    );
+    return;
+  }
+  if (!parsed || !configOk) return;
+  c.topicSpecs.push({
+    name,
+    partitions: parsed.partitions,
+    replicationFactor: parsed.replicationFactor,
+    config,
+    origin: { file: src.file, ...position },
+  });
+}
+
+/**
+ * `environments/<name>.yaml`, read after the shared manifests: a shared topic's fields are replaced by the ones
+ * given here (config key by key), a topic the shared manifests do not declare is declared here in full, and users,
+ * ACLs and apps are added. Every problem is reported in the file that set the value.
+ */
+export function readEnvironmentFile(c: Collector, src: ManifestDocument, environment: string): void {
+  if (src.problems.length) {
+    for (const p of src.problems) c.report(src.file, p, p.message);
+    c.brokenFiles++;
+    return;
+  }
+  const root = src.value;
+  if (root === undefined || root === null) return;
+  if (!isPlainMap(root)) {
+    c.at(src, [], `an environment file is a map with any of ${ENVIRONMENT_SECTIONS.join(', ')}`);
+    return;
+  }
+  for (const key of Object.keys(root)) {
+    if (ENVIRONMENT_SECTIONS.includes(key)) continue;
+    c.at(src, [key], `unknown key "${key}"${didYouMean(key, ENVIRONMENT_SECTIONS)}`, 'key');
+  }
+  const shared = new Set(c.topics.keys());
+  if (isPlainMap(root.topics)) {
+    const topics = root.topics;
+    for (const { key: name, position } of src.entries(['topics'])) {
+      if (shared.has(name)) overrideTopic(c, src, name, position, topics[name], environment);
+      else readTopic(c, src, name, position, topics[name]);
+    }
+  } else if (root.topics !== undefined) c.at(src, ['topics'], 'topics: must be a map of name → definition');
+  if (isPlainMap(root.users)) readUsers(c, src, root.users);
+  else if (root.users !== undefined) c.at(src, ['users'], 'users: must be a map of name → definition');
+  if (Array.isArray(root.acls)) readAcls(c, src, root.acls);
+  else if (root.acls !== undefined) c.at(src, ['acls'], 'acls: must be a list');
+  if (isPlainMap(root.apps)) readApps(c, src, root.apps);
+  else if (root.apps !== undefined) c.at(src, ['apps'], 'apps: must be a map of name → definition');
+}
+
+export const ENVIRONMENT_SECTIONS = Object.keys(EnvironmentFileSchema.shape);
+
+function overrideTopic(
+  c: Collector,
+  src: ManifestDocument,
+  name: string,
+  position: Position,
+  raw: unknown,
+  environment: string,
+): void {
+  const at: PathElement[] = ['topics', name];
+  const parsed = parseAt(c, src, TopicOverrideSchema, raw ?? {}, at, configHint(at));
+  const { config, ok } = readTopicConfig(c, src, at, raw);
+  const spec = c.topicSpecs.find((topic) => topic.name === name);
+  if (!parsed || !ok || !spec) return;
+  const merged = {
+    ...spec,
+    partitions: parsed.partitions ?? spec.partitions,
+    replicationFactor: parsed.replicationFactor ?? spec.replicationFactor,
+    config: { ...spec.config, ...config },
+    origin: {
+      file: src.file,
+      ...position,
+      via: `environment ${environment} over ${spec.origin ? `${spec.origin.file}:${spec.origin.line}:${spec.origin.column}` : 'the shared manifests'}`,
+    },
+  };
+  const minIsr = merged.config['min.insync.replicas'];
+  if (minIsr !== undefined && Number(minIsr) > merged.replicationFactor) {
+    // The override set one side of the conflict: that is where it is reported.
+    const place: PathElement[] =
+      config['min.insync.replicas'] !== undefined
+        ? [...at, 'config', 'min.insync.replicas']
+        : [...at, 'replicationFactor'];
+    c.at(
+      src,
+      place,
+      atPath(
+        place,
+        `min.insync.replicas ${minIsr} is greater than replicationFactor ${merged.replicationFactor}; acks=all writes would always fail`,
+      ),
+    );
+    return;
+  }
+  c.topicSpecs[c.topicSpecs.indexOf(spec)] = merged;
 }
 
 export function readUsers(c: Collector, src: ManifestDocument, users: Record<string, unknown>): void {

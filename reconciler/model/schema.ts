@@ -213,6 +213,38 @@ export const ManifestFileSchema = z
 export type ManifestFile = z.infer<typeof ManifestFileSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Environment overrides (environments/<name>.yaml): one manifests tree, several clusters
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An environment's name: `--env NAME`, the daemon config's `environment`, the file `environments/NAME.yaml`. */
+export const EnvironmentNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lowercase letters, digits and "-"' });
+
+/** The folder of override files at the manifests root; its files are not shared manifests. */
+export const ENVIRONMENTS_DIR = 'environments';
+
+/**
+ * A shared topic as one environment changes it: only the fields given replace the shared ones (`config` key by key).
+ * A topic the shared manifests do not declare is declared here in full (TopicManifestSchema).
+ */
+export const TopicOverrideSchema = TopicManifestSchema.partial().strict();
+
+/**
+ * `environments/<name>.yaml`: what one environment changes (topics) and adds (topics, users, ACLs, apps) over the
+ * shared manifests. Selected by `--env NAME` and by the controller config's `environment`.
+ */
+export const EnvironmentFileSchema = z
+  .object({
+    topics: z.record(z.string(), TopicOverrideSchema).optional(),
+    users: z.record(z.string(), UserManifestSchema).optional(),
+    acls: z.array(AclManifestSchema).optional(),
+    apps: z.record(z.string(), AppManifestSchema).optional(),
+  })
+  .strict();
+export type EnvironmentFile = z.infer<typeof EnvironmentFileSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // The settings file at the manifests root (settings.yaml)
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -554,6 +586,8 @@ export const PlanDocumentSchema = z.object({
       digest: z.string(),
       /** The commit the manifests directory is checked out at, when it is in a git work tree. */
       git: z.object({ revision: z.string(), dirty: z.boolean() }).nullable(),
+      /** The environment the plan was made for (`--env`); `apply FILE` builds the same one. */
+      environment: z.string().optional(),
     }),
     cluster: z.object({
       id: z.string().nullable(),

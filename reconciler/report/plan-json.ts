@@ -15,13 +15,19 @@ export interface PlanInputsForDocument {
   clusterId: string | null;
   bootstrapServers: string[];
   fingerprints: Fingerprints;
+  environment?: string;
 }
 
 export function planDocument(plan: Plan, inputs: PlanInputsForDocument): PlanDocument {
   return {
     format_version: PLAN_FORMAT_VERSION,
     inputs: {
-      manifests: { dir: inputs.dir, digest: inputs.manifestsDigest, git: inputs.git },
+      manifests: {
+        dir: inputs.dir,
+        digest: inputs.manifestsDigest,
+        git: inputs.git,
+        ...(inputs.environment === undefined ? {} : { environment: inputs.environment }),
+      },
       cluster: { id: inputs.clusterId, bootstrap_servers: inputs.bootstrapServers },
       live: { digest: fingerprintsDigest(inputs.fingerprints), resources: inputs.fingerprints },
     },

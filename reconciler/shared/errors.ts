@@ -35,6 +35,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** The controller config names an environment the manifests do not declare: the controller does not start. */
+export class EnvironmentConfigError extends Error {}
+
 /** A wait for the controller's lock that was called off (the process was asked to stop first). */
 export class LockWaitAborted extends Error {}
 

@@ -48,7 +48,10 @@ export function createManifestsRemote(root: string): ManifestsRemote {
       for (const [name, text] of Object.entries(files)) {
         const file = path.join(work, 'manifests', name);
         if (text === null) rmSync(file, { force: true });
-        else writeFileSync(file, text);
+        else {
+          mkdirSync(path.dirname(file), { recursive: true });
+          writeFileSync(file, text);
+        }
       }
       git('add', '-A');
       commitAs(options, 'commit', '-q', ...(options.signer ? ['-S'] : []), '-m', message);

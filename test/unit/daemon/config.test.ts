@@ -57,6 +57,42 @@ describe('daemon config', () => {
   });
 });
 
+describe('daemon config: environments and notify', () => {
+  const base = {
+    connection: { bootstrapServers: ['b-1:9096'], auth: 'plaintext', tls: true },
+    source: { git: { url: 'https://github.com/acme/kafka.git' } },
+  };
+  it('gives each environment its own lock, audit log and checkout unless they are set', () => {
+    const prod = parseDaemonConfig(JSON.stringify({ ...base, environment: 'prod' }), '/etc/msk-gitops/prod.json');
+    const staging = parseDaemonConfig(JSON.stringify({ ...base, environment: 'staging' }), '/etc/msk-gitops/s.json');
+    expect(prod).toMatchObject({
+      lockFile: '/var/lib/msk-gitops/prod/msk-gitops.lock',
+      auditLog: '/var/lib/msk-gitops/prod/audit.jsonl',
+      source: { git: { checkoutDir: '/var/lib/msk-gitops/prod/checkout' } },
+    });
+    expect(staging.lockFile).toBe('/var/lib/msk-gitops/staging/msk-gitops.lock');
+    const unnamed = parseDaemonConfig(JSON.stringify(base), '/etc/msk-gitops/config.json');
+    expect(unnamed.lockFile).toBe('/var/lib/msk-gitops/msk-gitops.lock');
+    const set = parseDaemonConfig(
+      JSON.stringify({ ...base, environment: 'prod', lockFile: 'x.lock' }),
+      '/etc/a/c.json',
+    );
+    expect(set.lockFile).toBe('/etc/a/x.lock');
+  });
+
+  it('places a bad environment name and an unknown notify setting', () => {
+    expect(
+      problems(
+        JSON.stringify({ ...base, environment: 'Prod', notify: { webhooks: [{ urlRef: { env: 'U' }, secret: 'x' }] } }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^\/etc\/msk-gitops\/config\.json:1:\d+: environment: lowercase letters/),
+      expect.stringMatching(/^\/etc\/msk-gitops\/config\.json:1:\d+: missing setting "notify\.webhooks\.0\.secretRef"/),
+      expect.stringMatching(/^\/etc\/msk-gitops\/config\.json:1:\d+: notify\.webhooks\.0\.secret: unknown setting/),
+    ]);
+  });
+});
+
 describe('lock file', () => {
   it('lets one holder in, names it to the second, and takes over a dead holder', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
