@@ -1,7 +1,7 @@
 /**
  * The generic JSON webhook: one signed JSON message per controller run that Alertmanager-style receivers and
  * PagerDuty-style incident tools can take. It turns the notices of one run (already deduplicated, reminded and
- * resolved by the controller's one decision function, `assess` in daemon/assess.ts, the same notices Slack gets)
+ * resolved by the controller's one decision function, `assess` in notify/assess.ts, the same notices Slack gets)
  * into alerts that fire and resolve under a stable dedup key. The body is signed with HMAC-SHA256
  * (`X-Msk-Gitops-Signature-256: sha256=<hex>`). URL and secret are secrets: never logged, never in an error.
  *
