@@ -84,7 +84,7 @@ function plural(n: number, word: string): string {
 }
 
 export const importCommand: Command = {
-  usage: `msk-gitops import [--out DIR] [--topics GLOB,...] [--principals GLOB,...] [--force] ${CONNECTION_USAGE}`,
+  usage: `msk-gitops import [--out DIR] [--topics GLOB,...] [--principals GLOB,...] [--client-ids GLOB,...] [--force] ${CONNECTION_USAGE}`,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.argv,
@@ -94,13 +94,18 @@ export const importCommand: Command = {
         out: { type: 'string', default: DEFAULT_MANIFESTS_DIR },
         topics: { type: 'string' },
         principals: { type: 'string' },
+        'client-ids': { type: 'string' },
         force: { type: 'boolean', default: false },
       },
     });
     if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')} (the folder is --out DIR)`);
     const out = String(values.out);
     const dir = path.resolve(ctx.cwd, out);
-    const selection = { topics: globList(values.topics), principals: globList(values.principals) };
+    const selection = {
+      topics: globList(values.topics),
+      principals: globList(values.principals),
+      clientIds: globList(values['client-ids']),
+    };
     const existing = await existingManifests(dir);
     if (existing?.length && !values.force) {
       throw new UserFacingError(
@@ -117,9 +122,9 @@ export const importCommand: Command = {
       self: profile.auth === 'scram' ? profile.scram?.username : undefined,
     });
     const { imported } = result;
-    if (!imported.topics.length && !imported.users.length && !imported.acls.length) {
+    if (!imported.topics.length && !imported.users.length && !imported.acls.length && !imported.quotas.length) {
       throw new UserFacingError(
-        `nothing to import: no topic matches --topics ${selection.topics.join(',')} and no user or ACL matches --principals ${selection.principals.join(',')}${result.skippedInternal.length ? ` (internal topics are never imported: ${result.skippedInternal.join(', ')})` : ''}`,
+        `nothing to import: no topic matches --topics ${selection.topics.join(',')}, no user, ACL or quota matches --principals ${selection.principals.join(',')} and no client quota matches --client-ids ${selection.clientIds.join(',')}${result.skippedInternal.length ? ` (internal topics are never imported: ${result.skippedInternal.join(', ')})` : ''}`,
       );
     }
     const problems = verifyImport(result.files, imported);
@@ -146,7 +151,7 @@ export const importCommand: Command = {
     const bindings = imported.acls.length;
     const lines = [
       `imported from ${id ? `cluster ${id} at ` : ''}${profile.bootstrapServers.join(',')} into ${out}/:`,
-      `  ${plural(imported.topics.length, 'topic')}, ${plural(imported.users.length, 'SCRAM user')}, ${plural(bindings, 'ACL binding')} (${plural(result.apps.length, 'app')}, ${plural(result.explicitAcls, 'explicit ACL entry')})`.replace(
+      `  ${plural(imported.topics.length, 'topic')}, ${plural(imported.users.length, 'SCRAM user')}, ${plural(bindings, 'ACL binding')} (${plural(result.apps.length, 'app')}, ${plural(result.explicitAcls, 'explicit ACL entry')}), ${plural(imported.quotas.length, 'client quota')}`.replace(
         'entrys',
         'entries',
       ),

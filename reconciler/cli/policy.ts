@@ -31,17 +31,26 @@ export function environmentsToCheck(declared: string[], env: string | undefined)
 
 export const policyCommand: Command = {
   usage:
-    'msk-gitops policy [DIR] [--base REF] [--head REF] [--env NAME] [--format text|github]  (--head defaults to the work tree; without --env: every environment)',
+    'msk-gitops policy [DIR] [--base REF] [--head REF] [--env NAME] [--format text|github] [--labels L1,L2]  (--head defaults to the work tree; without --env: every environment)',
   async run(ctx) {
     const { positionals, values } = parseArgs({
       args: ctx.argv,
       allowPositionals: true,
-      options: { ...revisionOptions, format: { type: 'string', default: 'text' }, env: { type: 'string' } },
+      options: {
+        ...revisionOptions,
+        format: { type: 'string', default: 'text' },
+        env: { type: 'string' },
+        labels: { type: 'string' },
+      },
     });
     const { dir, base, head } = revisionArgs(positionals, values, false);
     const format = values.format;
     if (format !== 'text' && format !== 'github') throw new UsageError('--format must be text or github');
     const env = environmentArg(values.env);
+    const labels = (values.labels ?? '')
+      .split(',')
+      .map((label) => label.trim())
+      .filter(Boolean);
     const shown = displayDir(dir);
     const settingsFile = shown === '.' ? 'settings.yaml' : `${shown}/settings.yaml`;
     const declared = env === undefined ? (await loadRevision({ cwd: ctx.cwd, dir, ref: head })).environments : [];
@@ -67,7 +76,7 @@ export const policyCommand: Command = {
         // The rules about what a change removes need the base; the rest still apply.
         ctx.stderr.write(`${loadProblemText(before, 'base')}Checking without it (topic deletions are not judged).\n`);
       }
-      for (const violation of checkPolicy(after.state, before?.state ?? null, { settingsFile })) {
+      for (const violation of checkPolicy(after.state, before?.state ?? null, { settingsFile, labels })) {
         const key = formatViolation(violation);
         const entry = found.get(key) ?? { violation, environments: [] };
         if (environment !== undefined) entry.environments.push(environment);

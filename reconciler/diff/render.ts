@@ -51,6 +51,7 @@ const SECTIONS: { title: string; kinds: SemanticChangeKind[] }[] = [
   { title: 'Topics', kinds: ['topic', 'topic-partitions', 'topic-replication', 'topic-config'] },
   { title: 'Users', kinds: ['user', 'user-mechanism', 'user-iterations', 'user-password'] },
   { title: 'ACLs', kinds: ['acl'] },
+  { title: 'Quotas', kinds: ['quota'] },
 ];
 
 /** The changes as `diff` fenced blocks (GitHub colours `+` and `-` lines), one per kind of resource. */

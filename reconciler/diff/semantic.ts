@@ -3,8 +3,18 @@
  * users and permissions appear, disappear or change. Apps are already expanded by the loader, so a one-line change to
  * an app's shorthand shows up here as the ACL bindings it really adds or removes. Pure: plain data in, plain data out.
  */
-import { aclKey } from '../model/keys';
-import type { AclEntry, DesiredState, Origin, ResourceType, Settings, TopicSpec, UserSpec } from '../model/schema';
+import { aclKey, quotaEntityKey } from '../model/keys';
+import {
+  QUOTA_KEYS,
+  type AclEntry,
+  type DesiredState,
+  type Origin,
+  type QuotaSpec,
+  type ResourceType,
+  type Settings,
+  type TopicSpec,
+  type UserSpec,
+} from '../model/schema';
 
 /** `+` added, `-` removed, `~` changed in place. */
 export type ChangeSign = '+' | '-' | '~';
@@ -19,7 +29,8 @@ export type SemanticChangeKind =
   | 'user-mechanism'
   | 'user-iterations'
   | 'user-password'
-  | 'acl';
+  | 'acl'
+  | 'quota';
 
 export interface SemanticChange {
   sign: ChangeSign;
@@ -41,6 +52,7 @@ export function diffDesiredStates(base: DesiredState, head: DesiredState): Seman
     ...diffTopics(base.topics, head.topics),
     ...diffUsers(base.users, head.users),
     ...diffAcls(base.acls, head.acls),
+    ...diffQuotas(base.quotas ?? [], head.quotas ?? []),
   ];
   return keyed.sort(compareChanges).map((entry) => entry.change);
 }
@@ -68,6 +80,7 @@ const KIND_ORDER: SemanticChangeKind[] = [
   'user-iterations',
   'user-password',
   'acl',
+  'quota',
 ];
 const SECTION: Record<SemanticChangeKind, number> = {
   setting: 0,
@@ -80,6 +93,7 @@ const SECTION: Record<SemanticChangeKind, number> = {
   'user-iterations': 2,
   'user-password': 2,
   acl: 3,
+  quota: 4,
 };
 const SIGN_ORDER: Record<ChangeSign, number> = { '-': 0, '~': 1, '+': 2 };
 
@@ -415,4 +429,41 @@ export function describeAclForReview(acl: AclEntry): string {
   const host = acl.host === '*' ? '' : ` from host ${acl.host}`;
   const via = acl.origin?.via ? ` (via ${acl.origin.via})` : '';
   return `${acl.principal} ${verb} ${acl.operation} ${resource}${host}${via}`;
+}
+
+// --- quotas -----------------------------------------------------------------------------------------------------
+
+/** One line per quota key: `+ quota user=lms-user producer_byte_rate=1048576`, `~ … 1048576 → 2097152`, `- …`. */
+function diffQuotas(base: QuotaSpec[], head: QuotaSpec[]): Keyed[] {
+  const before = new Map(base.map((quota) => [quotaEntityKey(quota), quota]));
+  const after = new Map(head.map((quota) => [quotaEntityKey(quota), quota]));
+  const changes: Keyed[] = [];
+  for (const key of [...new Set([...before.keys(), ...after.keys()])].sort(compareStrings)) {
+    const was = before.get(key);
+    const is = after.get(key);
+    for (const name of QUOTA_KEYS) {
+      const old = was?.values[name];
+      const now = is?.values[name];
+      if (old === now) continue;
+      const id = `quota:${key}:${name}`;
+      if (now === undefined) {
+        changes.push(
+          change([key, name], {
+            sign: '-',
+            kind: 'quota',
+            id,
+            text: `quota ${key} ${name}=${old} (the limit is lifted)`,
+            origin: was?.origin,
+            originRevision: 'base',
+          }),
+        );
+      } else {
+        const text = old === undefined ? `quota ${key} ${name}=${now}` : `quota ${key} ${name}: ${old} → ${now}`;
+        changes.push(
+          change([key, name], { sign: old === undefined ? '+' : '~', kind: 'quota', id, text, origin: is?.origin }),
+        );
+      }
+    }
+  }
+  return changes;
 }

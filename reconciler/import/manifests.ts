@@ -10,14 +10,17 @@
 import { Document, isMap, isScalar, visit } from 'yaml';
 import { expandApp, type AppManifest } from '../model/expand';
 import { globMatcher, topicIsProtected } from '../model/globs';
-import { aclKey } from '../model/keys';
+import { aclKey, quotaEntityKey } from '../model/keys';
 import { buildDesiredState, formatDiagnostic, type ManifestSource } from '../model/load';
 import {
   ACL_OPERATIONS,
   CLUSTER_RESOURCE_NAME,
+  QUOTA_KEYS,
   SettingsSchema,
   type LiveState,
   type LiveTopic,
+  type LiveQuota,
+  type QuotaValues,
   type LiveUser,
   type PasswordSource,
   type ScramMechanism,
@@ -30,6 +33,8 @@ export interface ImportSelection {
   topics: readonly string[];
   /** Principal globs; one without a type (`lms-*`) means `User:lms-*`. */
   principals: readonly string[];
+  /** Client-id globs for client quotas (default every client id). */
+  clientIds?: readonly string[];
 }
 
 export interface ImportInput {
@@ -48,8 +53,10 @@ export interface ImportedState {
   topics: LiveTopic[];
   users: LiveUser[];
   acls: AclBinding[];
-  /** Principals whose bindings were imported. */
+  /** Principals whose bindings or quotas were imported. */
   principals: string[];
+  /** Client quotas of the picked principals and client ids. */
+  quotas: LiveQuota[];
 }
 
 export interface ImportResult {
@@ -86,11 +93,23 @@ export function selectImport(live: LiveState, selection: ImportSelection, self?:
   const skippedInternal = matched.filter((topic) => topicIsProtected(DEFAULT_SETTINGS, topic.name));
   const users = (live.users ?? []).filter((user) => user.name !== self && principalMatches(`User:${user.name}`));
   const acls = live.acls.filter((acl) => principalMatches(acl.principal));
+  const clientMatches = globMatcher(selection.clientIds ?? ['*']);
+  const quotas = (live.quotas ?? []).filter(
+    (quota) =>
+      (quota.user === undefined || principalMatches(`User:${quota.user}`)) &&
+      (quota.clientId === undefined || clientMatches(quota.clientId)),
+  );
   const imported: ImportedState = {
     topics: [...topics].sort((a, b) => byString(a.name, b.name)),
     users: [...users].sort((a, b) => byString(a.name, b.name)),
     acls: [...acls].sort((a, b) => byString(aclKey(a), aclKey(b))),
-    principals: [...new Set(acls.map((acl) => acl.principal))].sort(byString),
+    principals: [
+      ...new Set([
+        ...acls.map((acl) => acl.principal),
+        ...quotas.flatMap((quota) => (quota.user !== undefined ? [`User:${quota.user}`] : [])),
+      ]),
+    ].sort(byString),
+    quotas: [...quotas].sort((a, b) => byString(quotaEntityKey(a), quotaEntityKey(b))),
   };
   return { imported, skippedInternal: skippedInternal.map((topic) => topic.name).sort(byString) };
 }
@@ -287,6 +306,9 @@ export function importManifests(input: ImportInput): ImportResult {
     topics: imported.topics.map((topic) => topic.name),
     principals: imported.principals,
     users: imported.users.map((user) => user.name),
+    clientIds: [
+      ...new Set(imported.quotas.flatMap((quota) => (quota.clientId !== undefined ? [quota.clientId] : []))),
+    ].sort(byString),
   };
   files.push({
     path: 'settings.yaml',
@@ -395,6 +417,25 @@ export function importManifests(input: ImportInput): ImportResult {
     });
   }
 
+  if (imported.quotas.length) {
+    files.push({
+      path: 'quotas.yaml',
+      text: yamlText(
+        [
+          origin,
+          'Client quotas of users, client ids and their defaults (<default>), as DescribeClientQuotas returned them.',
+        ],
+        {
+          quotas: imported.quotas.map((quota) => ({
+            ...(quota.user !== undefined ? { user: quota.user } : {}),
+            ...(quota.clientId !== undefined ? { clientId: quota.clientId } : {}),
+            ...orderedQuotaValues(quota.values),
+          })),
+        },
+      ),
+    });
+  }
+
   return {
     files,
     imported,
@@ -410,6 +451,13 @@ export function importManifests(input: ImportInput): ImportResult {
  * Loads the written texts with the model's loader and compares the result with what was read: every problem, or none.
  * The import writes nothing unless this is empty.
  */
+/** Quota values in the order of QUOTA_KEYS (Kafka answers them in any order). */
+function orderedQuotaValues(values: QuotaValues): QuotaValues {
+  const out: QuotaValues = {};
+  for (const key of QUOTA_KEYS) if (values[key] !== undefined) out[key] = values[key];
+  return out;
+}
+
 export function verifyImport(files: ManifestSource[], imported: ImportedState): string[] {
   const loaded = buildDesiredState(files);
   if (!loaded.state) {
@@ -445,6 +493,17 @@ export function verifyImport(files: ManifestSource[], imported: ImportedState): 
   const read = new Set(imported.acls.map(aclKey));
   for (const key of written) if (!read.has(key)) problems.push(`ACL binding ${key}: written, not read`);
   for (const key of read) if (!written.has(key)) problems.push(`ACL binding ${key}: read, not written`);
+
+  const quotaText = (quotas: Array<{ user?: string; clientId?: string; values: QuotaValues }>) =>
+    quotas
+      .map((quota) => `${quotaEntityKey(quota)} ${JSON.stringify(orderedQuotaValues(quota.values))}`)
+      .sort(byString);
+  const writtenQuotas = quotaText(state.quotas ?? []);
+  const readQuotas = quotaText(imported.quotas);
+  for (const quota of writtenQuotas)
+    if (!readQuotas.includes(quota)) problems.push(`quota ${quota}: written, not read`);
+  for (const quota of readQuotas)
+    if (!writtenQuotas.includes(quota)) problems.push(`quota ${quota}: read, not written`);
   return problems;
 }
 

@@ -6,7 +6,15 @@
  * Naming rules (settings `naming:`) are not repeated here: the loader enforces them, so a bad name already fails
  * validation at its `file:line:column`.
  */
-import { ACL_OPERATIONS, type AclEntry, type AclOperation, type DesiredState, type Origin } from '../model/schema';
+import { quotaEntityKey } from '../model/keys';
+import {
+  ACL_OPERATIONS,
+  QUOTA_KEYS,
+  type AclEntry,
+  type AclOperation,
+  type DesiredState,
+  type Origin,
+} from '../model/schema';
 
 export const POLICY_RULES = [
   'wildcard-principal',
@@ -15,12 +23,15 @@ export const POLICY_RULES = [
   'wildcard-resource',
   'short-prefix',
   'topic-deletion',
+  'quota-removal',
 ] as const;
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
 export interface PolicyOptions {
   /** Where a finding without a declaration points; default `settings.yaml`. */
   settingsFile?: string;
+  /** The pull request's labels: `settings.policy.quotaRemovalLabel` among them allows removing quotas. */
+  labels?: readonly string[];
 }
 
 type Place = { file: string; line: number; column: number; revision: 'head' | 'base' };
@@ -62,6 +73,7 @@ export function checkPolicy(
         : { file: settingsFile, line: 1, column: 1, revision: 'head' };
   const violations = checkAcls(head, placeIn('head'));
   if (base) violations.push(...checkTopicDeletions(base, head, placeIn('base')));
+  if (base) violations.push(...checkQuotaRemovals(base, head, placeIn('base'), options.labels ?? []));
   return dedupe(violations).sort(compareViolations);
 }
 
@@ -153,6 +165,32 @@ function checkTopicDeletions(base: DesiredState, head: DesiredState, place: Plac
       ...place(topic.origin),
       message: `topic ${topic.name} (declared here in the base revision) is removed, which would delete it and its data; set deletions.topics: true in settings.yaml to allow topic deletion`,
     }));
+}
+
+/** A quota (or one of its keys) the change removes lifts a limit: it needs the pull request's label. */
+function checkQuotaRemovals(
+  base: DesiredState,
+  head: DesiredState,
+  place: PlaceOf,
+  labels: readonly string[],
+): PolicyViolation[] {
+  const label = head.settings.policy.quotaRemovalLabel;
+  if (labels.includes(label)) return [];
+  const kept = new Map((head.quotas ?? []).map((quota) => [quotaEntityKey(quota), quota]));
+  return (base.quotas ?? []).flatMap((quota) => {
+    const key = quotaEntityKey(quota);
+    const removed = QUOTA_KEYS.filter(
+      (name) => quota.values[name] !== undefined && kept.get(key)?.values[name] === undefined,
+    );
+    if (!removed.length) return [];
+    return [
+      {
+        rule: 'quota-removal' as const,
+        ...place(quota.origin),
+        message: `the quota of ${key} loses ${removed.join(', ')} (declared here in the base revision), which lifts the limit; label the pull request "${label}" to allow it`,
+      },
+    ];
+  });
 }
 
 // --- places -----------------------------------------------------------------------------------------------------

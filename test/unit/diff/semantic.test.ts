@@ -155,3 +155,18 @@ describe('a pull request too large for one comment', () => {
     expect(renderPlanComment(input, 4000)).toBe(small);
   });
 });
+
+test('quotas: key by key, added, changed and removed (the limit lifted), each at its place', () => {
+  const base = state({
+    'quotas.yaml': 'quotas:\n  - user: lms-user\n    producer_byte_rate: 1024\n    consumer_byte_rate: 2048\n',
+  });
+  const head = state({
+    'quotas.yaml':
+      'quotas:\n  - user: lms-user\n    producer_byte_rate: 4096\n  - user: <default>\n    request_percentage: 50\n',
+  });
+  expect(diffLines(diffDesiredStates(base, head))).toEqual([
+    '+ quota user=<default> request_percentage=50  # quotas.yaml:4:5',
+    '- quota user=lms-user consumer_byte_rate=2048 (the limit is lifted)  # was quotas.yaml:2:5',
+    '~ quota user=lms-user producer_byte_rate: 1024 → 4096  # quotas.yaml:2:5',
+  ]);
+});

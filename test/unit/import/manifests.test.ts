@@ -198,6 +198,37 @@ describe('importManifests', () => {
     expect(verifyImport(result.files, result.imported)).toEqual([]);
   });
 
+  test('client quotas become quotas.yaml; their principals and client ids join the scope; --client-ids picks', () => {
+    const quotas = [
+      { user: 'svc-user', values: { consumer_byte_rate: 2048, producer_byte_rate: 1024 } },
+      { clientId: 'etl', values: { request_percentage: 12.5 } },
+      { user: '<default>', clientId: 'etl', values: { controller_mutation_rate: 5 } },
+      { clientId: 'other', values: { producer_byte_rate: 1 } },
+    ];
+    const result = importManifests({
+      ...input,
+      live: { ...live, quotas },
+      selection: { ...input.selection, clientIds: ['etl'] },
+    });
+    expect(verifyImport(result.files, result.imported)).toEqual([]);
+    expect(result.files.find((f) => f.path === 'quotas.yaml')!.text).toContain(
+      ['  - user: svc-user', '    producer_byte_rate: 1024', '    consumer_byte_rate: 2048'].join('\n'),
+    );
+    const state = buildDesiredState(result.files).state!;
+    expect(state.quotas!.map(({ origin: _origin, ...quota }) => quota)).toEqual([
+      { clientId: 'etl', values: { request_percentage: 12.5 } },
+      { user: '<default>', clientId: 'etl', values: { controller_mutation_rate: 5 } },
+      { user: 'svc-user', values: { producer_byte_rate: 1024, consumer_byte_rate: 2048 } },
+    ]);
+    expect(state.settings.scope.clientIds).toEqual(['etl']);
+    expect(state.settings.scope.principals).toContain('User:<default>');
+
+    const tampered = { ...result.imported, quotas: [...result.imported.quotas, quotas[3]] };
+    expect(verifyImport(result.files, tampered)).toEqual([
+      'quota client-id=other {"producer_byte_rate":1}: read, not written',
+    ]);
+  });
+
   test('a mismatch is reported, not written', () => {
     const result = importManifests(input);
     const tampered = { ...result.imported, acls: [...result.imported.acls, b('User:old', 'group', 'g', 'Read')] };

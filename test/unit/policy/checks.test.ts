@@ -78,3 +78,32 @@ test('topic deletion needs the base, and the opt-in in the head', () => {
   expect(verdict(build({ 'settings.yaml': 'deletions:\n  topics: true\n' }), base)).toEqual([]);
   expect(verdict(build({}))).toEqual([]);
 });
+
+describe('quota-removal', () => {
+  const quotas = (text: string, settings = ''): DesiredState => {
+    const files = { ...BASE_FILES, 'quotas.yaml': text, ...(settings ? { 'settings.yaml': settings } : {}) };
+    const result = buildDesiredState(Object.entries(files).map(([path, t]) => ({ path, text: t })));
+    expect(result.diagnostics).toEqual([]);
+    return result.state!;
+  };
+  const base = quotas('quotas:\n  - user: app-user\n    producer_byte_rate: 1024\n    consumer_byte_rate: 2048\n');
+
+  it('refuses a removed quota key without the label, names the label, allows it with the label', () => {
+    const head = quotas('quotas:\n  - user: app-user\n    producer_byte_rate: 4096\n');
+    expect(checkPolicy(head, base).map(formatViolation)).toEqual([
+      expect.stringMatching(
+        /^quotas\.yaml:2:5: the quota of user=app-user loses consumer_byte_rate .*"allow-quota-removal" to allow it \[quota-removal\]$/,
+      ),
+    ]);
+    expect(checkPolicy(head, base, { labels: ['allow-quota-removal'] })).toEqual([]);
+    const custom = quotas('quotas: []\n', 'policy:\n  quotaRemovalLabel: quota-ok\n');
+    expect(checkPolicy(custom, base, { labels: ['quota-ok'] })).toEqual([]);
+    expect(checkPolicy(custom, base).map(formatViolation)).toEqual([expect.stringContaining('"quota-ok"')]);
+  });
+
+  it('raising or lowering a limit is no removal', () => {
+    expect(
+      checkPolicy(quotas('quotas:\n  - user: app-user\n    producer_byte_rate: 1\n    consumer_byte_rate: 1\n'), base),
+    ).toEqual([]);
+  });
+});
