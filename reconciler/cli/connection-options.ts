@@ -6,7 +6,6 @@
  * `profileFromArgs(values, ctx.env)`.
  */
 import { localAdminProfile, runningLayout } from '../localkafka/broker';
-import { loadConnectionSettingsFile } from '../connection/profile-file';
 import {
   checkSettings,
   mergeSettings,
@@ -138,7 +137,10 @@ export async function profileFromArgs(flags: ConnectionFlags, env: NodeJS.Proces
   }
   const fromFlags = settingsFromFlags(flags);
   try {
-    const fromFile = flags.config ? loadConnectionSettingsFile(flags.config) : {};
+    // Loaded only for --config: the profile file's parser (the `yaml` package) is not needed otherwise.
+    const fromFile = flags.config
+      ? (await import('../connection/profile-file')).loadConnectionSettingsFile(flags.config)
+      : {};
     const merged = mergeSettings(fromFile, settingsFromEnv(env), fromFlags);
     if (!merged.bootstrapServers)
       throw new UsageError(

@@ -14,7 +14,6 @@ import { outcomeProblemText } from '../report/outcome-text';
 import { planDocument, renderPlanJson } from '../report/plan-json';
 import { renderPlanMarkdown } from '../report/plan-markdown';
 import { renderPlanText } from '../report/plan-text';
-import { workTreeRevision } from '../source/work-tree';
 import { DEFAULT_MANIFESTS_DIR, type Command, type CommandContext } from './command';
 import { UsageError } from '../shared/errors';
 
@@ -122,7 +121,8 @@ export async function documentOf(
   return planDocument(plan, {
     dir,
     manifestsDigest: planned.inputs?.manifestsDigest ?? '',
-    git: await workTreeRevision(resolve(ctx.cwd, dir)),
+    // Loaded here: git (simple-git) only when a plan is saved or shown as JSON, not for every plan and apply.
+    git: await (await import('../source/work-tree')).workTreeRevision(resolve(ctx.cwd, dir)),
     clusterId: planned.inputs?.clusterId ?? null,
     bootstrapServers: profile.bootstrapServers,
     fingerprints: planned.fingerprints(plan),

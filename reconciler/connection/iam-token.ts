@@ -3,9 +3,7 @@
  * caller's credentials (default chain: env, SSO/shared profile, the jumper's instance profile), and the broker
  * verifies that signature. The token lives 15 minutes (shorter if the credentials expire first).
  */
-import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
-// The signer's default chain (fixed role session name, 3 retries); its index does not re-export it.
-import { getDefaultCredentials } from 'aws-msk-iam-sasl-signer-js/dist/mskCredentialProvider';
+import type { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 import { IamTokenError, errorMessage } from '../shared/errors';
 
 /** The AWS SDK's credential provider type, as the signer declares it (no direct dependency on @aws-sdk/types). */
@@ -37,16 +35,28 @@ export type OAuthBearerProvider = () => Promise<{ value: string }>;
  */
 export function mskIamTokenSource(options: { region: string; credentials?: CredentialsProvider }): TokenSource {
   const { region } = options;
-  const credentials = options.credentials ?? getDefaultCredentials({ region });
+  // The signer (and the AWS SDK under it) is loaded on the first token, not by every command; the default chain is
+  // created once, so the SDK's credential cache serves every refresh.
+  let signer: Promise<{ sign: typeof generateAuthTokenFromCredentialsProvider; credentials: CredentialsProvider }>;
+  const loadSigner = () =>
+    (signer ??= (async () => {
+      const { generateAuthTokenFromCredentialsProvider: sign } = await import('aws-msk-iam-sasl-signer-js');
+      if (options.credentials) return { sign, credentials: options.credentials };
+      // The signer's default chain (fixed role session name, 3 retries); its index does not re-export it.
+      const { getDefaultCredentials } = await import('aws-msk-iam-sasl-signer-js/dist/mskCredentialProvider');
+      return { sign, credentials: getDefaultCredentials({ region }) };
+    })());
   return async () => {
     let credentialsExpireAt = Number.POSITIVE_INFINITY;
     const withoutExpiry: CredentialsProvider = async () => {
+      const { credentials } = await loadSigner();
       const { expiration, ...identity } = await credentials();
       if (expiration) credentialsExpireAt = expiration.getTime();
       return identity;
     };
     try {
-      const token = await generateAuthTokenFromCredentialsProvider({ region, awsCredentialsProvider: withoutExpiry });
+      const { sign } = await loadSigner();
+      const token = await sign({ region, awsCredentialsProvider: withoutExpiry });
       return { token: token.token, expiryTime: Math.min(token.expiryTime, credentialsExpireAt) };
     } catch (error) {
       // Typically "Could not load credentials from any providers": say which step failed and where to look.

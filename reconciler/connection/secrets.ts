@@ -8,7 +8,7 @@
  * unambiguous. Without a field the whole SecretString is the value.
  */
 import { readFile } from 'node:fs/promises';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from './profile';
 import { SecretResolutionError, errorMessage } from '../shared/errors';
 
@@ -65,6 +65,8 @@ export async function resolveSecret(
     }
   }
   const { id, field } = secretsManagerTarget(ref);
+  // Loaded here: the AWS SDK only for a password kept in Secrets Manager, not for every connection.
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const client = deps.secretsManager ?? new SecretsManagerClient({ region: regionOfArn(id) });
   let secretString: string | undefined;
   try {

@@ -22,7 +22,7 @@ import {
 } from './cross-checks';
 import { readEnvironmentFile, readManifest } from './read-manifest';
 import { readSettings } from './read-settings';
-import { YamlFile, type PathElement } from './yaml-file';
+import type { PathElement } from './yaml-file';
 import { FastYamlFile } from './fast-yaml-file';
 import type { ManifestDocument } from './manifest-document';
 
@@ -78,6 +78,9 @@ export function openDocument(file: string, text: string): ManifestDocument {
   try {
     return new FastYamlFile(file, text);
   } catch {
+    // Loaded on the first file the fast path cannot read: plain manifests never load the `yaml` package.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load; the type is the module's
+    const { YamlFile } = require('./yaml-file') as typeof import('./yaml-file');
     return new YamlFile(file, text);
   }
 }

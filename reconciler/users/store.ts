@@ -4,15 +4,14 @@
  * hands `apply()` the user changes of a plan; both report per change and never carry a password.
  */
 import * as path from 'node:path';
-import { KafkaClient } from '@aws-sdk/client-kafka';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { KafkaClient } from '@aws-sdk/client-kafka';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Kafka } from 'kafkajs';
 import type { ChangeResult } from '../apply/results';
 import type { ConnectionProfile } from '../connection/profile';
 import type { ChangeOf, LiveUser, PasswordSource, UserSpec } from '../model/schema';
 import type { KafkaScramAdmin } from './kafka-scram';
 import { createKafkaUserStore } from './kafka-store';
-import { createMskUserStore } from './msk-secrets';
 import { clusterNameOfArn, scramSecretName } from './msk-secret-names';
 import { DEFAULT_LOCAL_SECRETS_DIR, localGeneratedPasswords } from './passwords';
 
@@ -47,14 +46,29 @@ export function generatedPasswordsDir(options: UserStoreOptions = {}): string {
 export function createUserStore(profile: ConnectionProfile, kafka: Kafka, options: UserStoreOptions = {}): UserStore {
   const env = options.env ?? process.env;
   if (profile.msk) {
-    const region = profile.region ?? profile.msk.clusterArn.split(':')[3];
-    return createMskUserStore({
-      clusterArn: profile.msk.clusterArn,
-      kmsKeyId: profile.msk.secretsKmsKeyId,
-      secretsManager: options.secretsManager ?? new SecretsManagerClient({ region }),
-      kafka: options.mskClient ?? new KafkaClient({ region }),
-      env,
-    });
+    const msk = profile.msk;
+    const region = profile.region ?? msk.clusterArn.split(':')[3];
+    // The AWS SDK is loaded when the store is first used, not by every command that might need it.
+    let opened: Promise<UserStore> | null = null;
+    const open = () =>
+      (opened ??= (async () => {
+        const [{ createMskUserStore }, { SecretsManagerClient }, { KafkaClient }] = await Promise.all([
+          import('./msk-secrets'),
+          import('@aws-sdk/client-secrets-manager'),
+          import('@aws-sdk/client-kafka'),
+        ]);
+        return createMskUserStore({
+          clusterArn: msk.clusterArn,
+          kmsKeyId: msk.secretsKmsKeyId,
+          secretsManager: options.secretsManager ?? new SecretsManagerClient({ region }),
+          kafka: options.mskClient ?? new KafkaClient({ region }),
+          env,
+        });
+      })());
+    return {
+      list: async () => (await open()).list(),
+      apply: async (changes, desired) => (await open()).apply(changes, desired),
+    };
   }
   return createKafkaUserStore(kafka, {
     generated: localGeneratedPasswords(generatedPasswordsDir(options)),
