@@ -130,7 +130,9 @@ beforeAll(() => {
     encoding: 'utf8',
   })
     .split('\0')
-    .filter((file) => file && existsSync(path.join(PROJECT_ROOT, file)));
+    // Never node_modules: in a git worktree it can be a symlink to the main checkout's, which the copy's `npm ci`
+    // would then empty (that happened once; .gitignore now matches the symlink too).
+    .filter((file) => file && file.split('/')[0] !== 'node_modules' && existsSync(path.join(PROJECT_ROOT, file)));
   for (const file of files) {
     mkdirSync(path.dirname(path.join(actionDir, file)), { recursive: true });
     cpSync(path.join(PROJECT_ROOT, file), path.join(actionDir, file));
