@@ -33,12 +33,15 @@ export interface SizeResult {
   topics: number;
   offline: MeasureResult;
   /** `msk-gitops apply --auto-approve` from an empty cluster, as a process. */
+  /** The median (by wall time) of `converges`. */
   converge: CliRun;
+  /** `msk-gitops apply --auto-approve` from an empty cluster, every repetition. */
+  converges: CliRun[];
   /** Several no-op applies: their request count varies with connection set-up, not with N. */
   noops: CliRun[];
   change: CliRun;
   /** The raw AdminClient doing the same workload: from empty, then no-ops. */
-  floor: { converge: FloorRun; noops: FloorRun[] };
+  floor: { converge: FloorRun; converges: FloorRun[]; noops: FloorRun[] };
   baseline: BaselineResult | null;
   /** How long after converge returned every read of the cluster showed everything. */
   settledMs: number;
@@ -143,12 +146,23 @@ export function noopRatio(s: SizeResult): number {
 
 /** The most any msk-gitops process of this size held resident, KiB. */
 function cliPeakRssKiB(s: SizeResult): number {
-  return Math.max(s.converge.maxRssKiB, s.change.maxRssKiB, ...s.noops.map((r) => r.maxRssKiB));
+  return Math.max(...s.converges.map((r) => r.maxRssKiB), s.change.maxRssKiB, ...s.noops.map((r) => r.maxRssKiB));
 }
 
-/** Every bar of the issue, one line each: "OK …" or "FAIL …". */
-export function targetVerdicts(sizes: SizeResult[], startup: StartupResult | null): string[] {
+/** The highest 1-minute load average any timed run of this size began at. */
+export function busiestLoad(s: SizeResult): number {
+  const runs: Array<{ loadAverage: number }> = [...s.converges, ...s.noops, ...s.floor.converges, ...s.floor.noops];
+  return Math.max(s.loadAverage, ...runs.map((r) => r.loadAverage));
+}
+
+/**
+ * Every bar of the issue, one line each: "OK …" or "FAIL …". A timing bar carries the load the runs began at; when a
+ * timing bar fails on a machine busier than its CPUs, a last NOTE line says so, so a noisy run reads as one.
+ */
+export function targetVerdicts(sizes: SizeResult[], startup: StartupResult | null, cpus = 0): string[] {
   const lines: string[] = [];
+  let timingFailed = false;
+  let busiest = startup?.loadAverage ?? 0;
   const bar = (ok: boolean, text: string) => lines.push(`${ok ? 'OK' : 'FAIL'}: ${text}`);
   if (startup) {
     const help = startup.helpMs / startup.nodeMs;
@@ -162,16 +176,24 @@ export function targetVerdicts(sizes: SizeResult[], startup: StartupResult | nul
       `msk-gitops validate desired-state takes ${times(validate)} node -e 0 (${seconds(startup.validateMs)}; target ≤ ${TARGETS.validateTimesNode}×)`,
     );
   }
+  if (startup) {
+    const help = startup.helpMs / startup.nodeMs;
+    const validate = startup.validateMs / startup.nodeMs;
+    timingFailed ||= help > TARGETS.helpTimesNode || validate > TARGETS.validateTimesNode;
+  }
   for (const s of ratioSizes(sizes)) {
     const converge = convergeRatio(s);
     const noop = noopRatio(s);
+    const load = busiestLoad(s);
+    busiest = Math.max(busiest, load);
+    timingFailed ||= converge > TARGETS.convergeRatio || noop > TARGETS.noopRatio;
     bar(
       converge <= TARGETS.convergeRatio,
-      `N=${s.acls}: converge ${seconds(s.converge.wallMs)} is ${times(converge)} the AdminClient's ${seconds(s.floor.converge.wallMs)} (target ≤ ${TARGETS.convergeRatio}×)`,
+      `N=${s.acls}: converge ${seconds(s.converge.wallMs)} is ${times(converge)} the AdminClient's ${seconds(s.floor.converge.wallMs)} (medians of ${s.converges.length}; target ≤ ${TARGETS.convergeRatio}×; load average ${s.loadAverage.toFixed(2)}–${load.toFixed(2)})`,
     );
     bar(
       noop <= TARGETS.noopRatio,
-      `N=${s.acls}: no-op ${seconds(median(s.noops.map((r) => r.wallMs)))} is ${times(noop)} the AdminClient's ${seconds(median(s.floor.noops.map((r) => r.wallMs)))} (target ≤ ${TARGETS.noopRatio}×)`,
+      `N=${s.acls}: no-op ${seconds(median(s.noops.map((r) => r.wallMs)))} is ${times(noop)} the AdminClient's ${seconds(median(s.floor.noops.map((r) => r.wallMs)))} (medians of ${s.noops.length}; target ≤ ${TARGETS.noopRatio}×; load average ${s.loadAverage.toFixed(2)}–${load.toFixed(2)})`,
     );
   }
   for (const s of sizes.filter((size) => size.acls >= TARGETS.peakRssAtAcls)) {
@@ -183,6 +205,11 @@ export function targetVerdicts(sizes: SizeResult[], startup: StartupResult | nul
   }
   const noopLine = noopVerdict(sizes);
   bar(noopLine.startsWith('OK'), noopLine.replace(/^(OK|NOT FLAT): /, ''));
+  if (timingFailed && cpus > 0 && busiest > cpus) {
+    lines.push(
+      `NOTE: a timing bar failed while the machine was busy (1-minute load average up to ${busiest.toFixed(2)} on ${cpus} CPUs): the two sides of a ratio ran minutes apart under changing load. Rerun on a quiet machine before reading it as a regression; request counts and peak RSS do not depend on load.`,
+    );
+  }
   return lines;
 }
 
@@ -226,14 +253,14 @@ export function renderReport(
   lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of sizes) {
     const floorNoop = median(s.floor.noops.map((r) => r.wallMs));
-    const floorRss = Math.max(s.floor.converge.maxRssKiB, ...s.floor.noops.map((r) => r.maxRssKiB));
+    const floorRss = Math.max(...s.floor.converges.map((r) => r.maxRssKiB), ...s.floor.noops.map((r) => r.maxRssKiB));
     lines.push(
       `| ${s.acls.toLocaleString('en')} | ${s.topics.toLocaleString('en')} | ${seconds(s.converge.wallMs)} | ${seconds(s.floor.converge.wallMs)} | ${times(convergeRatio(s))} | ${seconds(median(s.noops.map((r) => r.wallMs)))} | ${seconds(floorNoop)} | ${times(noopRatio(s))} | ${mib(cliPeakRssKiB(s))} | ${mib(floorRss)} | ${s.loadAverage.toFixed(2)} |`,
     );
   }
   lines.push('');
   lines.push(
-    `Both sides are whole processes, timed from spawn to exit on the same cluster in the same run: \`node bin/msk-gitops.js apply DIR --auto-approve\` (the compiled CLI, Node start included) and AdminFloor.java (the same topics and bindings with Kafka's own AdminClient: one read of topics, configs and ACLs, then one CreateTopics and CreateAcls in 1,000s; JVM start included). No-op: median of ${sizes[0]?.noops.length ?? 0} runs each. Targets: converge ≤ ${TARGETS.convergeRatio}×, no-op ≤ ${TARGETS.noopRatio}× from ${TARGETS.ratioFromAcls.toLocaleString('en')} ACLs; peak RSS ≤ ${TARGETS.peakRssMiB} MiB at ${TARGETS.peakRssAtAcls.toLocaleString('en')}. Load avg: the machine's 1-minute load average when that N began (2 CPUs; other work shares them).`,
+    `Both sides are whole processes, timed from spawn to exit on the same cluster in the same run: \`node bin/msk-gitops.js apply DIR --auto-approve\` (the compiled CLI, Node start included) and AdminFloor.java (the same topics and bindings with Kafka's own AdminClient: one read of topics, configs and ACLs, then one CreateTopics and CreateAcls in 1,000s; JVM start included). Converge: median of ${sizes[0]?.converges.length ?? 0} runs each, from an empty cluster; no-op: median of ${sizes[0]?.noops.length ?? 0} runs each. Targets: converge ≤ ${TARGETS.convergeRatio}×, no-op ≤ ${TARGETS.noopRatio}× from ${TARGETS.ratioFromAcls.toLocaleString('en')} ACLs; peak RSS ≤ ${TARGETS.peakRssMiB} MiB at ${TARGETS.peakRssAtAcls.toLocaleString('en')}. Load avg: the machine's 1-minute load average when that N began (2 CPUs; other work shares them).`,
   );
   lines.push('');
   lines.push('### msk-gitops');
@@ -281,7 +308,7 @@ export function renderReport(
   lines.push('| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of sizes) {
     const rows: Array<[string, CliRun]> = [
-      ['msk-gitops converge', s.converge],
+      ...s.converges.map((r, i): [string, CliRun] => [`msk-gitops converge #${i + 1}`, r]),
       ...s.noops.map((r, i): [string, CliRun] => [`msk-gitops no-op #${i + 1}`, r]),
       ['msk-gitops one-ACL change', s.change],
     ];
@@ -291,7 +318,7 @@ export function renderReport(
       );
     }
     const floorRows: Array<[string, FloorRun]> = [
-      ['AdminClient converge', s.floor.converge],
+      ...s.floor.converges.map((r, i): [string, FloorRun] => [`AdminClient converge #${i + 1}`, r]),
       ...s.floor.noops.map((r, i): [string, FloorRun] => [`AdminClient no-op #${i + 1}`, r]),
     ];
     for (const [run, result] of floorRows) {
