@@ -13,13 +13,13 @@ import { createInterface } from 'node:readline/promises';
 import { CONNECTION_USAGE, profileFromArgs } from './connection-options';
 import { PLAN_FORMAT_VERSION, PlanDocumentSchema, type Plan, type PlanDocument } from '../model/schema';
 import { staleResources } from '../plan/fingerprint';
-import { planReconcile, type PlannedReconcile } from '../reconcile';
+import { planReconcile, VERIFY_WAIT_MS, type PlannedReconcile } from '../reconcile';
 import { summaryLine } from '../report/change-line';
 import { outcomeProblemText } from '../report/outcome-text';
 import { renderApplyResultsText, renderPlanText } from '../report/plan-text';
-import { type Command, type CommandContext } from './command';
+import type { Command, CommandContext } from './command';
 import { openPlan, parsePlanArgs, wantsColour } from './plan';
-import { UserFacingError } from '../shared/errors';
+import { UsageError, UserFacingError } from '../shared/errors';
 
 async function confirm(question: string): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
@@ -77,8 +77,9 @@ async function applyShown(
   ctx: CommandContext,
   planned: PlannedReconcile,
   plan: Plan,
-  options: { ask: boolean },
+  options: { ask: boolean; verifyWaitMs?: number },
 ): Promise<number> {
+  const { verifyWaitMs } = options;
   const colour = wantsColour(ctx);
   ctx.stdout.write(renderPlanText(plan, { color: colour }));
   if (plan.refused) return 1;
@@ -104,7 +105,14 @@ async function applyShown(
   const outcome = await planned.apply(plan);
   ctx.stdout.write(`\n${renderApplyResultsText(outcome.results, { color: colour })}`);
   if (outcome.remaining) ctx.stdout.write(`Verification: ${summaryLine(outcome.remaining)}\n`);
-  if (outcome.error) ctx.stderr.write(`msk-gitops apply: ${outcome.error.step}: ${outcome.error.message}\n`);
+  if (outcome.error) {
+    // The verification ran out of time: say what to look at, not only what differs.
+    const hint =
+      outcome.error.step === 'verify'
+        ? ` (waited ${Math.round((verifyWaitMs ?? VERIFY_WAIT_MS) / 1000)} s for every broker; another client may be changing it back, or the cluster did not keep what was written: msk-gitops plan shows what differs)`
+        : '';
+    ctx.stderr.write(`msk-gitops apply: ${outcome.error.step}: ${outcome.error.message}${hint}\n`);
+  }
   return outcome.status === 'converged' || outcome.status === 'in-sync' ? 0 : 1;
 }
 
@@ -121,6 +129,7 @@ async function applySaved(
   file: string,
   flags: Parameters<typeof profileFromArgs>[0],
   env: string | undefined,
+  verifyWaitMs: number | undefined,
 ) {
   const document = await readPlanFile(ctx, file);
   const environment = document.inputs.manifests.environment;
@@ -140,6 +149,7 @@ async function applySaved(
     apply: false,
     env: ctx.env,
     cwd: ctx.cwd,
+    verifyWaitMs,
     onProgress: progressTo(ctx),
     environment,
   });
@@ -159,7 +169,7 @@ async function applySaved(
       return 1;
     }
     ctx.stdout.write(`Applying the plan saved in ${file} (the cluster and the manifests are as planned).\n\n`);
-    return await applyShown(ctx, planned, plan, { ask: false });
+    return await applyShown(ctx, planned, plan, { ask: false, verifyWaitMs });
   } finally {
     await planned.close();
   }
@@ -172,15 +182,30 @@ async function isFile(path: string): Promise<boolean> {
   );
 }
 
+/** `--verify-wait SECONDS` (or MSK_GITOPS_VERIFY_WAIT): how long the verification waits for the cluster, in ms. */
+export function verifyWaitOption(flag: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  const raw = flag ?? (env[VERIFY_WAIT_ENV] || undefined);
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    const source = flag === undefined ? VERIFY_WAIT_ENV : '--verify-wait';
+    throw new UsageError(`${source}: expected seconds from 0 to 3600, got ${JSON.stringify(raw)}`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+export const VERIFY_WAIT_ENV = 'MSK_GITOPS_VERIFY_WAIT';
+
 export const applyCommand: Command = {
-  usage: `msk-gitops apply [DIR] [--env NAME] [--auto-approve] ${CONNECTION_USAGE} | msk-gitops apply FILE ${CONNECTION_USAGE}`,
+  usage: `msk-gitops apply [DIR] [--env NAME] [--auto-approve] [--verify-wait SECONDS] ${CONNECTION_USAGE} | msk-gitops apply FILE [--verify-wait SECONDS] ${CONNECTION_USAGE}`,
   async run(ctx) {
-    const { dir, flags, flag, env } = parsePlanArgs(ctx.argv, ['auto-approve']);
-    if (await isFile(resolve(ctx.cwd, dir))) return applySaved(ctx, dir, flags, env);
-    const planned = await openPlan(ctx, dir, flags, env);
+    const { dir, flags, flag, env, option } = parsePlanArgs(ctx.argv, ['auto-approve'], ['verify-wait']);
+    const verifyWaitMs = verifyWaitOption(option('verify-wait'), ctx.env);
+    if (await isFile(resolve(ctx.cwd, dir))) return applySaved(ctx, dir, flags, env, verifyWaitMs);
+    const planned = await openPlan(ctx, dir, flags, env, { verifyWaitMs, onProgress: progressTo(ctx) });
     if (!planned) return 1;
     try {
-      return await applyShown(ctx, planned, planned.plan, { ask: !flag('auto-approve') });
+      return await applyShown(ctx, planned, planned.plan, { ask: !flag('auto-approve'), verifyWaitMs });
     } finally {
       await planned.close();
     }

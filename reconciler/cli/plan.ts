@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from './connection-options';
 import { EnvironmentNameSchema, type PlanDocument, type Plan } from '../model/schema';
-import { planReconcile, type PlannedReconcile } from '../reconcile';
+import { planReconcile, type PlannedReconcile, type ReconcileRequest } from '../reconcile';
 import { outcomeProblemText } from '../report/outcome-text';
 import { planDocument, renderPlanJson } from '../report/plan-json';
 import { renderPlanMarkdown } from '../report/plan-markdown';
@@ -87,6 +87,7 @@ export async function openPlan(
   dir: string,
   flags: ConnectionFlags,
   environment?: string,
+  request: Pick<ReconcileRequest, 'verifyWaitMs' | 'onProgress'> = {},
 ): Promise<(PlannedReconcile & { plan: Plan }) | null> {
   const profile = await profileFromArgs(flags, ctx.env);
   const planned = await planReconcile({
@@ -97,6 +98,7 @@ export async function openPlan(
     env: ctx.env,
     cwd: ctx.cwd,
     environment,
+    ...request,
   });
   const problem = outcomeProblemText(planned.outcome);
   const { plan } = planned.outcome;

@@ -4,7 +4,7 @@
  * docs all read this table.
  *
  * The default is the newest 4.x release that both Maven Central serves and MSK offers (MSK offers the 4.1 line as
- * "4.1.x"); 3.9.1 is the newest 3.x line MSK offers and stays tested. Another patch release of a tested line
+ * "4.1.x.kraft": 4.x is KRaft only); 3.9.1 is the newest 3.x line MSK offers and stays tested. Another patch release of a tested line
  * (4.1.0, 3.9.0) may be started, untested; any other version is refused with this list.
  */
 
@@ -19,7 +19,7 @@ export interface KafkaVersionInfo {
 
 /** Tested versions, newest first; the first is the default. */
 export const TESTED_KAFKA_VERSIONS = {
-  '4.1.2': { msk: '4.1.x', logging: 'log4j2' },
+  '4.1.2': { msk: '4.1.x.kraft', logging: 'log4j2' },
   '3.9.1': { msk: '3.9.x', logging: 'reload4j' },
 } as const satisfies Record<string, KafkaVersionInfo>;
 

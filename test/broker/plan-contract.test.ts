@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { main } from '../../reconciler/cli';
 import { DaemonConfigSchema } from '../../reconciler/daemon/config';
 import { startDaemon } from '../../reconciler/daemon/daemon';
@@ -20,6 +20,7 @@ import { ANY_ACL_FILTER, decodeAcls } from '../../reconciler/observe/acl-codec';
 import { createTopicWithCli, prepareBaselineTools, type BaselineTools } from '../bench/baseline';
 import { expectValidPlanJson } from '../support/plan-schema';
 import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
+import { kafkaTools, runKafkaTool } from '../support/kafka-tools';
 
 jest.setTimeout(240_000);
 
@@ -199,32 +200,58 @@ it('exit codes: nothing to do 0, changes 2, refused plan 1, invalid manifests 1,
   const deleting = manifests(
     ['topics:', `  ${prefix}other:`, '    partitions: 1', '    replicationFactor: 1', ''].join('\n'),
   );
-  for (const argv of [
+  // Every command of the table on each failing input: the same exit code, the same kind of message.
+  const commands = [
+    ['plan', 'ds'],
     ['plan', 'ds', '--detailed-exitcode'],
     ['drift', 'ds'],
     ['apply', 'ds', '--auto-approve'],
-  ]) {
+  ];
+  for (const argv of commands) {
     const result = await run(argv, deleting);
     expect([argv.join(' '), result.code]).toEqual([argv.join(' '), 1]);
   }
   expect(await liveTopic()).toEqual({ partitions: 2 });
 
   const invalid = manifests('topics:\n  x:\n    partitions: 0\n    replicationFactor: 1\n');
-  const bad = await run(['plan', 'ds', '--detailed-exitcode'], invalid);
-  expect(bad.code).toBe(1);
-  expect(bad.stderr).toMatch(/^ds\/topics\.yaml:\d+:\d+: /m);
+  for (const argv of commands) {
+    const bad = await run(argv, invalid);
+    expect([argv.join(' '), bad.code]).toEqual([argv.join(' '), 1]);
+    expect(bad.stderr).toMatch(/^ds\/topics\.yaml:\d+:\d+: /m);
+  }
 
-  const nowhere = await run(['plan', 'ds', '--detailed-exitcode'], root, {
-    ...process.env,
-    KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1',
-  });
-  expect(nowhere.code).toBe(1);
-  expect(nowhere.stderr).toMatch(/^connect: /);
+  for (const argv of commands) {
+    const nowhere = await run(argv, root, { ...process.env, KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1' });
+    expect([argv.join(' '), nowhere.code]).toEqual([argv.join(' '), 1]);
+    expect(nowhere.stderr).toMatch(/^connect: /);
 
-  const denied = await run(['drift', 'ds'], root, { ...process.env, KAFKA_SASL_USERNAME: 'nobody-here' });
-  expect(denied.code).toBe(1);
-  expect(denied.stderr).toMatch(/^connect: .*(SASL|auth)/i);
-  expect(denied.stderr).not.toContain(process.env.KAFKA_SASL_PASSWORD);
+    const denied = await run(argv, root, { ...process.env, KAFKA_SASL_USERNAME: 'nobody-here' });
+    expect([argv.join(' '), denied.code]).toEqual([argv.join(' '), 1]);
+    expect(denied.stderr).toMatch(/^connect: .*(SASL|auth)/i);
+    expect(denied.stderr).not.toContain(process.env.KAFKA_SASL_PASSWORD);
+  }
+
+  // No terminal to confirm on and no --auto-approve (jest's stdin is not a terminal): exit 1, nothing applied.
+  const unconfirmed = await run(['apply', 'ds'], changed);
+  expect([unconfirmed.code, unconfirmed.stderr]).toEqual([1, expect.stringContaining('pass --auto-approve')]);
+  expect((await run(['plan', 'ds', '--detailed-exitcode'], changed)).code).toBe(2);
+});
+
+it('a failed apply step exits 1 naming the change and the step; the rest of the plan is applied', async () => {
+  const unset = `${prefix}nopw`;
+  const root = manifests(
+    [
+      wanted(2, 2).replace('3600000', '5400000').trimEnd(),
+      'users:',
+      `  ${unset}:`,
+      '    password: { env: CONTRACT_NEVER_SET_PW }',
+      '',
+    ].join('\n'),
+  );
+  const result = await run(['apply', 'ds', '--auto-approve'], root);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(new RegExp(`^msk-gitops apply: apply: user:${unset}: .*CONTRACT_NEVER_SET_PW`, 'm'));
+  expect(result.stdout).toMatch(/ok +~ topic-config .* retention\.ms/);
 });
 
 /** process.env without the run admin's password: what a command handed its own environment must not fall back to. */
@@ -360,4 +387,92 @@ it('values Kafka rewrites on the way back (a double, a list with spaces) converg
   const again = await run(['plan', 'ds', '--format', 'json'], root);
   expect(again.code).toBe(0);
   expect(JSON.parse(again.stdout).changes.filter((c: { kind: string }) => c.kind !== 'user')).toEqual([]);
+});
+
+/**
+ * The row "verification still finding changes": a reassignment the apply started is held back by a replication
+ * throttle (so it cannot finish by itself: deterministic, no race), and another operator cancels it with Kafka's own
+ * kafka-reassign-partitions --cancel. The apply's wait for the reassignment ends, the verification re-reads every
+ * broker for --verify-wait seconds, still finds the replication factor it applied missing, and exits 1 naming it.
+ */
+it('exit 1 when the verification still finds an applied change after --verify-wait (another operator cancelled it)', async () => {
+  const held = `${prefix}held`;
+  const brokers = ['1', '2'];
+  const throttle = (rate: string | null) =>
+    admin.alterConfigs({
+      validateOnly: false,
+      resources: brokers.map((name) => ({
+        type: ConfigResourceTypes.BROKER,
+        name,
+        configEntries:
+          rate === null
+            ? []
+            : [
+                { name: 'leader.replication.throttled.rate', value: rate },
+                { name: 'follower.replication.throttled.rate', value: rate },
+              ],
+      })),
+    });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic: held,
+        replicaAssignment: [{ partition: 0, replicas: [1] }],
+        configEntries: [
+          { name: 'leader.replication.throttled.replicas', value: '*' },
+          { name: 'follower.replication.throttled.replicas', value: '*' },
+        ],
+      },
+    ],
+  });
+  const producer = (await testKafka()).producer();
+  await producer.connect();
+  const value = Buffer.alloc(200_000, 7);
+  for (let batch = 0; batch < 5; batch++)
+    await producer.send({ topic: held, acks: -1, messages: Array.from({ length: 5 }, () => ({ value })) });
+  await producer.disconnect();
+  await throttle('1');
+  try {
+    const root = manifests(['topics:', `  ${held}:`, '    partitions: 1', '    replicationFactor: 2', ''].join('\n'));
+    const applying = run(['apply', 'ds', '--auto-approve', '--verify-wait', '3'], root);
+
+    // The reassignment is in progress (and held there by the throttle): another operator cancels it.
+    for (let tries = 0; ; tries++) {
+      const { topics } = await admin.listPartitionReassignments({ topics: [{ topic: held, partitions: [0] }] });
+      if (topics.length > 0) break;
+      if (tries > 300) throw new Error('the apply never started the reassignment');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const reassignment = path.join(root, 'reassignment.json');
+    writeFileSync(
+      reassignment,
+      JSON.stringify({ version: 1, partitions: [{ topic: held, partition: 0, replicas: [1, 2] }] }),
+    );
+    await runKafkaTool(kafkaTools(), 'reassign', ['--cancel', '--reassignment-json-file', reassignment]);
+
+    const result = await applying;
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`replication-factor ${held} 1 → 2`);
+    expect(result.stderr).toContain(
+      `msk-gitops apply: verify: after applying, the cluster still differs: replication:${held}`,
+    );
+    expect(result.stderr).toContain('waited 3 s for every broker');
+    const { topics } = await admin.fetchTopicMetadata({ topics: [held] });
+    expect(topics[0].partitions[0].replicas).toEqual([1]);
+  } finally {
+    await throttle(null);
+    await admin.deleteTopics({ topics: [held] }).catch(() => undefined);
+  }
+});
+
+it('--verify-wait and MSK_GITOPS_VERIFY_WAIT take seconds; anything else is a usage error', async () => {
+  const root = manifests(wanted(2, 2));
+  const bad = await run(['apply', 'ds', '--auto-approve', '--verify-wait', '30s'], root);
+  expect([bad.code, bad.stderr]).toEqual([
+    1,
+    expect.stringContaining('--verify-wait: expected seconds from 0 to 3600, got "30s"'),
+  ]);
+  const env = await run(['apply', 'ds', '--auto-approve'], root, { ...process.env, MSK_GITOPS_VERIFY_WAIT: '-1' });
+  expect([env.code, env.stderr]).toEqual([1, expect.stringContaining('MSK_GITOPS_VERIFY_WAIT: expected seconds')]);
 });

@@ -15,6 +15,7 @@ export const TOOL_CLASSES = {
   topics: ['org.apache.kafka.tools.TopicCommand'],
   configs: ['kafka.admin.ConfigCommand', 'org.apache.kafka.tools.ConfigCommand'],
   acls: ['kafka.admin.AclCommand', 'org.apache.kafka.tools.AclCommand'],
+  reassign: ['org.apache.kafka.tools.reassign.ReassignPartitionsCommand', 'kafka.admin.ReassignPartitionsCommand'],
 } as const;
 
 /** The class found for each tool, so a missing one costs one JVM start per run, not one per call. */

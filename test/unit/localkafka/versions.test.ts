@@ -17,7 +17,7 @@ describe('the local broker versions', () => {
   it('defaults to the newest tested 4.x and keeps 3.9.1', () => {
     expect(DEFAULT_KAFKA_VERSION).toBe('4.1.2');
     expect(Object.keys(TESTED_KAFKA_VERSIONS)).toEqual(['4.1.2', '3.9.1']);
-    expect(TESTED_KAFKA_VERSIONS['4.1.2']).toEqual({ msk: '4.1.x', logging: 'log4j2' });
+    expect(TESTED_KAFKA_VERSIONS['4.1.2']).toEqual({ msk: '4.1.x.kraft', logging: 'log4j2' });
   });
 
   it('accepts another patch of a tested line, untested, and refuses anything else with the supported list', () => {
