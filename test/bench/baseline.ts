@@ -4,13 +4,18 @@
  * same broker, with a client.properties for SASL_PLAINTEXT SCRAM-SHA-512 as the seed's `--command-config`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchBinding } from './manifests';
 
 export const TOPIC_COMMAND = 'org.apache.kafka.tools.TopicCommand';
-export const ACL_COMMAND = 'kafka.admin.AclCommand';
+/** kafka-acls.sh's main class: in core (Scala) up to 3.9, in the tools module from 4.0. */
+export function aclCommandClass(libsDir: string): string {
+  const core = readdirSync(libsDir).find((name) => /^kafka_2\.\d+-\d+\./.test(name));
+  const major = core ? Number(/-(\d+)\./.exec(core)?.[1]) : 4;
+  return major >= 4 ? 'org.apache.kafka.tools.AclCommand' : 'kafka.admin.AclCommand';
+}
 
 export interface BaselineTools {
   libsDir: string;
@@ -105,5 +110,5 @@ export function aclCommandArgs(tools: BaselineTools, binding: BenchBinding): str
 }
 
 export function addAclWithCli(tools: BaselineTools, binding: BenchBinding): number {
-  return runTool(tools, ACL_COMMAND, aclCommandArgs(tools, binding));
+  return runTool(tools, aclCommandClass(tools.libsDir), aclCommandArgs(tools, binding));
 }
