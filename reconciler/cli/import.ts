@@ -12,6 +12,7 @@ import type { ConnectionProfile } from '../connection/profile';
 import { importManifests, verifyImport, type ImportResult } from '../import/manifests';
 import type { LiveState } from '../model/schema';
 import { observeLive } from '../reconcile';
+import { KafkaQuotasAdmin } from '../users/kafka-quotas';
 import { adminWithScram } from '../users/kafka-scram';
 import { createUserStore, importedPasswordSources } from '../users/store';
 import { UsageError, UserFacingError, errorMessage } from '../shared/errors';
@@ -48,16 +49,18 @@ async function existingManifests(dir: string, sub = ''): Promise<string[] | null
   return found;
 }
 
-/** Reads the cluster: the reconcile's own observer (topics, configs, ACLs, users) and the cluster's id. */
+/** Reads the cluster: the reconcile's own observer (topics, configs, ACLs, users, quotas) and the cluster's id. */
 async function readCluster(ctx: CommandContext, profile: ConnectionProfile): Promise<{ live: LiveState; id?: string }> {
   // The password reference resolves in the command's environment, not the process's (main() may be handed another).
   const kafka = await createKafka(profile, { env: ctx.env });
-  const { admin, scram } = adminWithScram(kafka);
+  const { admin, scram, shared } = adminWithScram(kafka);
+  // KIP-546 on the admin's connections, as the SCRAM requests are (its own only when there is no shared cluster).
+  const quotas = new KafkaQuotasAdmin(shared ?? kafka);
   try {
     await admin.connect();
     const users = createUserStore(profile, kafka, { scram, env: ctx.env, cwd: ctx.cwd });
     // Both reads settle before the finally disconnects: a failed observe must not leave describeCluster in flight.
-    const [live, cluster] = await Promise.allSettled([observeLive(admin, users), admin.describeCluster()]);
+    const [live, cluster] = await Promise.allSettled([observeLive(admin, users, quotas), admin.describeCluster()]);
     if (live.status === 'rejected') throw live.reason;
     if (cluster.status === 'rejected') throw cluster.reason;
     return { live: live.value, id: cluster.value.clusterId };
@@ -67,6 +70,7 @@ async function readCluster(ctx: CommandContext, profile: ConnectionProfile): Pro
     });
   } finally {
     await admin.disconnect().catch(() => undefined);
+    await quotas.disconnect().catch(() => undefined);
   }
 }
 

@@ -21,6 +21,7 @@ import type { AclEntry, DesiredState } from '../../reconciler/model/schema';
 import { reconcileOnce } from '../../reconciler/reconcile';
 import { testKafka, testProfile, uniquePrefix } from '../support/kafka';
 import { inParallel, kafkaTools, runKafkaTool, type KafkaTools } from '../support/kafka-tools';
+import { removeQuotas } from '../support/quotas';
 
 const P = uniquePrefix('imp');
 const Q = uniquePrefix('impx');
@@ -238,6 +239,24 @@ beforeAll(async () => {
         ]),
     ),
     ...aclCommands([...seed.acls, ...EXTRA_ACLS]).map((args) => () => runKafkaTool(tools, 'acls', args)),
+    // Client quotas as kafka-configs.sh sets them: for a user, for a client id, for both.
+    ...[
+      ['--entity-type', 'users', '--entity-name', `${Q}alice`, '--add-config', 'producer_byte_rate=1048576'],
+      ['--entity-type', 'clients', '--entity-name', `${Q}etl`, '--add-config', 'request_percentage=50'],
+      [
+        ...[
+          '--entity-type',
+          'users',
+          '--entity-name',
+          `${Q}bob`,
+          '--entity-type',
+          'clients',
+          '--entity-name',
+          `${Q}etl`,
+        ],
+        ...['--add-config', 'consumer_byte_rate=2097152,producer_byte_rate=524288'],
+      ],
+    ].map((args) => () => runKafkaTool(tools, 'configs', ['--alter', ...args])),
     // A reader that may see topics and their configs, not the ACLs nor the users (no Describe on the cluster).
     () =>
       runKafkaTool(tools, 'acls', [
@@ -256,19 +275,31 @@ beforeAll(async () => {
   ]);
 }, 900_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await removeQuotas(await testKafka(), Q);
   rmSync(work, { recursive: true, force: true });
 });
 
 test('import, then plan shows no changes', async () => {
-  const result = await run(['import', '--out', 'all', '--topics', `${P}*,${Q}*`, '--principals', `${P}*,${Q}*`]);
+  const result = await run([
+    ...['import', '--out', 'all', '--topics', `${P}*,${Q}*`, '--principals', `${P}*,${Q}*`],
+    ...['--client-ids', `${Q}*`],
+  ]);
   expect(result.err).toBe('');
   expect(result.code).toBe(0);
   expect(result.out).toContain('5 apps');
   const files = readdirSync(dirOf('all'), { recursive: true }).map(String).sort();
   expect(files).toEqual(
-    expect.arrayContaining(['settings.yaml', 'topics.yaml', 'users.yaml', 'acls.yaml', `apps/${Q}bob.yaml`]),
+    expect.arrayContaining([
+      ...['settings.yaml', 'topics.yaml', 'users.yaml', 'acls.yaml', 'quotas.yaml', `apps/${Q}bob.yaml`],
+    ]),
   );
+  // The three quotas kafka-configs set, by entity, with their values as read.
+  const quotas = readFileSync(path.join(dirOf('all'), 'quotas.yaml'), 'utf8');
+  for (const text of [`${Q}alice`, `${Q}etl`, 'producer_byte_rate: 1048576', 'request_percentage: 50']) {
+    expect(quotas).toContain(text);
+  }
+  expect(quotas).toContain('consumer_byte_rate: 2097152');
   // bob's bindings are a transactional producer's: an app; alice's and carol's are explicit.
   expect(readFileSync(path.join(dirOf('all'), `apps/${Q}bob.yaml`), 'utf8')).toContain('transactionalIds:');
   const acls = readFileSync(path.join(dirOf('all'), 'acls.yaml'), 'utf8');
@@ -308,7 +339,11 @@ test('a non-empty folder is refused unless --force, which replaces its manifests
   expect(refused.err).toContain('busy is not empty (old.yaml)');
   expect(readdirSync(dir)).toEqual(['old.yaml']);
 
-  const forced = await run(['import', '--out', 'busy', '--force', '--topics', `${Q}*`, '--principals', `${Q}*`]);
+  const forced = await run([
+    ...['import', '--out', 'busy', '--force', '--topics', `${Q}*`, '--principals', `${Q}*`],
+    // Only this suite's client ids: other suites' client quotas on the shared broker come and go meanwhile.
+    ...['--client-ids', `${Q}*`],
+  ]);
   expect(forced.code).toBe(0);
   expect(readdirSync(dir).sort()).not.toContain('old.yaml');
   const plan = await reconcileOnce({ dir, profile: testProfile(), apply: false });
