@@ -9,7 +9,7 @@
  * DescribeTopicDynamicConfiguration): all of those are in the list.
  *
  * test/broker/iam-contract.test.ts proves the list against what the reconciler really sends: every request is allowed
- * on its resource, and every action here is used (the client-quota pair below is named there as awaiting its code).
+ * on its resource, and every action here is used (the scenario creates, changes and removes a client quota too).
  */
 export const RECONCILER_IAM_ACTIONS = {
   /** arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID */
