@@ -321,9 +321,16 @@ export function withOriginsUnder(result: LoadResult, dir: string): LoadResult {
   if (!result.state || dir === '.' || dir === '') return result;
   const origin = <T extends { origin?: Origin }>(item: T): T =>
     item.origin ? { ...item, origin: { ...item.origin, file: withPrefix(dir, item.origin.file) } } : item;
-  const { topics, users, acls, settings } = result.state;
+  const { topics, users, acls, quotas } = result.state;
   return {
     ...result,
-    state: { topics: topics.map(origin), users: users.map(origin), acls: acls.map(origin), settings },
+    // Every kind keeps its place: a kind left out here would vanish from the plan of `plan DIR` (quotas once did).
+    state: {
+      ...result.state,
+      topics: topics.map(origin),
+      users: users.map(origin),
+      acls: acls.map(origin),
+      ...(quotas === undefined ? {} : { quotas: quotas.map(origin) }),
+    },
   };
 }

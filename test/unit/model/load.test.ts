@@ -6,6 +6,7 @@ import {
   buildDesiredState,
   formatDiagnostic,
   loadDesiredState,
+  withOriginsUnder,
   type ManifestSource,
 } from '../../../reconciler/model/load';
 import { describeAcl } from '../../../reconciler/model/keys';
@@ -396,6 +397,17 @@ describe('loadDesiredState', () => {
     const missing = await loadDesiredState(path.join(empty, 'nope'));
     expect(missing.state).toBeNull();
     expect(missing.diagnostics[0].message).toBe('cannot read the manifests directory (ENOENT)');
+  });
+
+  it('places every kind under the folder as typed, quotas too (a kind left out would vanish from `plan DIR`)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'msk-gitops-load-quotas-'));
+    writeFileSync(path.join(dir, 'users.yaml'), 'users:\n  lms-user: {}\n');
+    writeFileSync(path.join(dir, 'quotas.yaml'), 'quotas:\n  - user: lms-user\n    producer_byte_rate: 1048576\n');
+    const shown = withOriginsUnder(await loadDesiredState(dir), 'manifests');
+    expect(shown.state!.users.map((user) => user.origin!.file)).toEqual(['manifests/users.yaml']);
+    expect(shown.state!.quotas!.map((quota) => [quota.values, quota.origin!.file])).toEqual([
+      [{ producer_byte_rate: 1048576 }, 'manifests/quotas.yaml'],
+    ]);
   });
 
   it('prefixes file names for display', async () => {
