@@ -17,7 +17,7 @@ import { type Command, type CommandContext } from './command';
 import { revisionArgs, revisionOptions } from './diff';
 import { UsageError } from '../shared/errors';
 import { environmentArg } from './plan';
-import { environmentsToCheck } from './policy';
+import { environmentsToCheck, labelsArg } from './policy';
 
 async function livePlan(
   ctx: CommandContext,
@@ -41,7 +41,7 @@ async function livePlan(
 }
 
 export const commentCommand: Command = {
-  usage: `msk-gitops comment --base REF [--head REF] [--env NAME] [DIR] [--output FILE] [--live ${CONNECTION_USAGE}]  (without --env: one section per environment)`,
+  usage: `msk-gitops comment --base REF [--head REF] [--env NAME] [--labels L1,L2] [DIR] [--output FILE] [--live ${CONNECTION_USAGE}]  (without --env: one section per environment)`,
   async run(ctx) {
     const { positionals, values } = parseArgs({
       args: ctx.argv,
@@ -51,6 +51,7 @@ export const commentCommand: Command = {
         output: { type: 'string' },
         live: { type: 'boolean' },
         env: { type: 'string' },
+        labels: { type: 'string' },
         ...connectionOptions,
       },
     });
@@ -60,6 +61,7 @@ export const commentCommand: Command = {
       throw new UsageError('--live plans the checked-out manifests: use it with --head HEAD or without --head');
     }
     const env = environmentArg(values.env);
+    const labels = labelsArg(values.labels);
     const shown = displayDir(dir);
     const settingsFile = shown === '.' ? 'settings.yaml' : `${shown}/settings.yaml`;
     const declared = env === undefined ? (await loadRevision({ cwd: ctx.cwd, dir, ref: head })).environments : [];
@@ -74,7 +76,7 @@ export const commentCommand: Command = {
         base: before,
         head: after,
         changes: before.state && after.state ? diffDesiredStates(before.state, after.state) : null,
-        violations: after.state ? checkPolicy(after.state, before.state, { settingsFile }) : null,
+        violations: after.state ? checkPolicy(after.state, before.state, { settingsFile, labels }) : null,
         // Only a loadable head is worth a round trip to the cluster.
         live: values.live && after.state ? await livePlan(ctx, dir, values, environment) : undefined,
         ...(environment === undefined ? {} : { environment }),

@@ -47,10 +47,7 @@ export const policyCommand: Command = {
     const format = values.format;
     if (format !== 'text' && format !== 'github') throw new UsageError('--format must be text or github');
     const env = environmentArg(values.env);
-    const labels = (values.labels ?? '')
-      .split(',')
-      .map((label) => label.trim())
-      .filter(Boolean);
+    const labels = labelsArg(values.labels);
     const shown = displayDir(dir);
     const settingsFile = shown === '.' ? 'settings.yaml' : `${shown}/settings.yaml`;
     const declared = env === undefined ? (await loadRevision({ cwd: ctx.cwd, dir, ref: head })).environments : [];
@@ -103,3 +100,11 @@ export const policyCommand: Command = {
     return 1;
   },
 };
+
+/** `--labels L1,L2`: the pull request's labels (the `quota-removal` rule reads them); empty entries dropped. */
+export function labelsArg(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((label) => label.trim())
+    .filter(Boolean);
+}

@@ -108,6 +108,7 @@ function pullRequestContext(inputs: Record<string, string>, outputs: Record<stri
     'github.token': 'not-used-locally',
     'runner.temp': runnerTemp,
     'github.event.pull_request.head.repo.full_name == github.repository': 'true',
+    "join(github.event.pull_request.labels.*.name, ',')": 'allow-quota-removal',
   };
   for (const [name, input] of Object.entries(action.inputs)) {
     context[`inputs.${name}`] = inputs[name] ?? evaluate(input.default ?? '', context);

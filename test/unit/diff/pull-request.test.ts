@@ -402,3 +402,36 @@ describe('the commands a pull-request job runs', () => {
     ]);
   });
 });
+
+describe("a pull request removing a client quota: the pull request's labels decide", () => {
+  let quotas: ManifestsRepo;
+
+  beforeAll(async () => {
+    quotas = await createManifestsRepo();
+    await quotas.commit('with-quota', 'a producer limit for the lms user', {
+      'desired-state/users.yaml': 'users:\n  lms-user: {}\n',
+      'desired-state/quotas.yaml': 'quotas:\n  - user: lms-user\n    producer_byte_rate: 1048576\n',
+    });
+    await quotas.commit('without-quota', 'the limit goes', { 'desired-state/quotas.yaml': 'quotas: []\n' });
+  });
+
+  afterAll(async () => {
+    await quotas?.remove();
+  });
+
+  test('policy and comment refuse it without the label and pass it with --labels', async () => {
+    const revisions = ['--base', 'with-quota', '--head', 'without-quota'];
+    const refused = await runCli(quotas.dir, ['policy', ...revisions]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/\[quota-removal\]/);
+    const labelled = ['--labels', 'needs-review, allow-quota-removal'];
+    expect(await runCli(quotas.dir, ['policy', ...revisions, ...labelled])).toMatchObject({ code: 0 });
+
+    const comment = await runCli(quotas.dir, ['comment', ...revisions, 'desired-state']);
+    expect(comment.code).toBe(1);
+    expect(comment.stdout).toContain('quota-removal');
+    const passing = await runCli(quotas.dir, ['comment', ...revisions, ...labelled, 'desired-state']);
+    expect(passing.code).toBe(0);
+    expect(passing.stdout).toContain('✅ policy');
+  });
+});
