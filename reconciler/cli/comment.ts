@@ -16,8 +16,8 @@ import { renderPlanMarkdown } from '../report/plan-markdown';
 import { type Command, type CommandContext } from './command';
 import { revisionArgs, revisionOptions } from './diff';
 import { UsageError } from '../shared/errors';
-import { environmentArg } from './plan';
-import { environmentsToCheck, labelsArg } from './policy';
+import { environmentArg, labelsArg } from './args';
+import { environmentsToCheck } from './policy';
 
 async function livePlan(
   ctx: CommandContext,

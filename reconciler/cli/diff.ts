@@ -6,7 +6,7 @@ import { displayDir, loadRevision, type LoadedRevision } from '../diff/revisions
 import { diffDesiredStates } from '../diff/semantic';
 import { type Command, type CommandContext } from './command';
 import { DEFAULT_MANIFESTS_DIR } from './command';
-import { environmentArg } from './plan';
+import { environmentArg } from './args';
 import { UsageError } from '../shared/errors';
 
 /** The options `diff`, `policy` and `comment` share: the two revisions. */

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONNECTION_USAGE, connectionOptions, profileFromArgs, type ConnectionFlags } from './connection-options';
-import { EnvironmentNameSchema, type PlanDocument, type Plan } from '../model/schema';
+import { type PlanDocument, type Plan } from '../model/schema';
 import { planReconcile, type PlannedReconcile, type ReconcileRequest } from '../reconcile';
 import { outcomeProblemText } from '../report/outcome-text';
 import { planDocument, renderPlanJson } from '../report/plan-json';
@@ -16,6 +16,7 @@ import { renderPlanMarkdown } from '../report/plan-markdown';
 import { renderPlanText } from '../report/plan-text';
 import { DEFAULT_MANIFESTS_DIR, type Command, type CommandContext } from './command';
 import { UsageError } from '../shared/errors';
+import { environmentArg } from './args';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 
@@ -51,15 +52,6 @@ export function parsePlanArgs(
     option,
     env: environmentArg(option('env')),
   };
-}
-
-/** `--env NAME`, checked for its form (whether the manifests declare it is the loader's to say). */
-export function environmentArg(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const checked = EnvironmentNameSchema.safeParse(value);
-  if (!checked.success)
-    throw new UsageError(`--env: "${value}" is not an environment name (lowercase letters, digits and "-")`);
-  return value;
 }
 
 /** Colour on a terminal unless NO_COLOR is set (https://no-color.org). */

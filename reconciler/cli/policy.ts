@@ -5,7 +5,7 @@ import { checkPolicy, formatViolation, type PolicyViolation } from '../policy/ch
 import { type Command } from './command';
 import { loadProblemText, revisionArgs, revisionOptions } from './diff';
 import { UsageError } from '../shared/errors';
-import { environmentArg } from './plan';
+import { environmentArg, labelsArg } from './args';
 
 /** A GitHub Actions workflow command: the violation becomes an annotation on the line in the pull request. */
 function githubAnnotation(violation: PolicyViolation): string {
@@ -100,11 +100,3 @@ export const policyCommand: Command = {
     return 1;
   },
 };
-
-/** `--labels L1,L2`: the pull request's labels (the `quota-removal` rule reads them); empty entries dropped. */
-export function labelsArg(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((label) => label.trim())
-    .filter(Boolean);
-}

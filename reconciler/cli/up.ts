@@ -10,7 +10,7 @@ import { renderRunText } from '../daemon/run-text';
 import { generatedPasswordsDir } from '../users/store';
 import { kafkaVersionOption } from './broker';
 import { DEFAULT_MANIFESTS_DIR, type Command } from './command';
-import { environmentArg } from './plan';
+import { environmentArg } from './args';
 import { parseLogFormat, stopForExit, untilSignal } from './run';
 import { UsageError, UserFacingError } from '../shared/errors';
 

@@ -6,7 +6,7 @@ import { displayPrefixOf, formatDiagnostic, loadDesiredState, type Diagnostic } 
 import { DEFAULT_MANIFESTS_DIR, type Command } from './command';
 import { UsageError, errorMessage } from '../shared/errors';
 import type { DesiredState } from '../model/schema';
-import { environmentArg } from './plan';
+import { environmentArg } from './args';
 
 const FORMATS = ['text', 'json', 'github'] as const;
 
