@@ -107,6 +107,14 @@ it('runs, converges on edits, refuses a second instance (or waits with --wait), 
     const found = await admin.describeAcls(filter);
     return found.resources.length > 0 ? true : undefined;
   });
+  // The ACL is there before the reconcile has verified it and logged its end: wait for the line too.
+  await until('the file-change reconcile to finish', () =>
+    output
+      .split('\n')
+      .some((line) => line.includes('"msg":"reconcile finished"') && line.includes('"trigger":"file change"'))
+      ? true
+      : undefined,
+  );
 
   const lines = output
     .trim()
