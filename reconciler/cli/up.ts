@@ -67,15 +67,16 @@ export const upCommand: Command = {
     try {
       await daemon.trigger(values.once ? 'once' : 'start');
       const last = daemon.controller.status().lastReconcile;
+      // Where the apps connect and where their generated passwords are: printed with --once too.
+      logger.info(
+        `apps connect to ${layout.scramBootstrap.join(',')} over SASL_PLAINTEXT with SCRAM-SHA-512; ` +
+          `generated passwords are in ${generatedPasswordsDir({ cwd })}/<user>.password`,
+      );
       if (values.once) {
         if (!last) throw new UserFacingError(`nothing to reconcile: ${dir} does not exist`);
         return ['in-sync', 'converged'].includes(last.status) ? 0 : 1;
       }
       const shown = path.relative(cwd, dir).startsWith('..') ? dir : path.relative(cwd, dir) || '.';
-      logger.info(
-        `apps connect to ${layout.scramBootstrap.join(',')} over SASL_PLAINTEXT with SCRAM-SHA-512; ` +
-          `generated passwords are in ${generatedPasswordsDir({ cwd })}/<user>.password`,
-      );
       logger.info(
         `watching ${shown} for edits; Ctrl-C stops watching (the broker keeps running: msk-gitops broker stop)`,
       );
